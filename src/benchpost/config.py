@@ -1,0 +1,60 @@
+"""The ``benchpost_*`` settings of ``conf.py``, declared once.
+
+Each field of ``Settings`` becomes a Sphinx config value ``benchpost_<field>``
+with the field's default; ``Settings.from_sphinx`` reads them back, checked.
+The command line builds the same ``Settings`` from its options.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the suite is, how to measure, where results go."""
+
+    #: the suite file, relative to the folder of conf.py
+    suite: str = "benchmarks/suite.yaml"
+    #: a profile of the suite; the BENCHPOST_PROFILE environment variable wins
+    profile: str = "quick"
+    #: where results, builds and charts go; "" means <doctrees>/benchpost
+    cache_dir: str = ""
+    #: seconds after which one benchmark on one interpreter is killed
+    timeout: float = 600.0
+    #: interpreter names to use; empty means every one the suite declares
+    interpreters: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def register(cls, app) -> None:
+        """Declare every field as a ``benchpost_`` config value (re-read on change)."""
+        defaults = cls()
+        for f in fields(cls):
+            default = getattr(defaults, f.name)
+            kinds = (list, tuple) if isinstance(default, tuple) else (type(default),)
+            if isinstance(default, float):
+                kinds = (float, int)
+            app.add_config_value(f"benchpost_{f.name}", default, "env", kinds)
+
+    @classmethod
+    def from_sphinx(cls, config, confdir: Path, doctreedir: Path) -> Settings:
+        values = {f.name: getattr(config, f"benchpost_{f.name}") for f in fields(cls)}
+        values["interpreters"] = tuple(_words(values["interpreters"]))
+        values["profile"] = os.environ.get("BENCHPOST_PROFILE") or values["profile"]
+        values["suite"] = str((confdir / values["suite"]).resolve())
+        values["cache_dir"] = str(
+            (confdir / values["cache_dir"]).resolve()
+            if values["cache_dir"]
+            else Path(doctreedir) / "benchpost"
+        )
+        values["timeout"] = float(values["timeout"])
+        return cls(**values)
+
+
+def _words(value) -> list[str]:
+    # "-D benchpost_interpreters=cpython,pypy" arrives as a string
+    if isinstance(value, str):
+        return [w for w in value.replace(",", " ").split() if w]
+    return [str(v) for v in value]

@@ -1,0 +1,164 @@
+"""The ``benchmark-table`` and ``benchmark-chart`` directives.
+
+Both name one or more benchmark groups of the suite, get their results from
+the build's ``ResultStore`` (measuring what is missing) and turn them into
+nodes through the pure renderers. A problem (unknown group, missing
+interpreter, failed benchmark) is one warning at the directive's line; the
+rest of the post still renders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from benchpost.render.chart import alt_text, draw_chart
+from benchpost.render.note import measurement_note, missing_note
+from benchpost.render.table import TableOptions, legend, results_table, rows_of
+from benchpost.results import FAILED, Results
+from benchpost.sphinx_ext import (
+    BuildState,
+    build_state,
+    interpreter_names,
+    record_results,
+    report_missing,
+)
+from benchpost.storage import write_if_changed
+from benchpost.suite import Benchmark
+
+logger = logging.getLogger(__name__)
+
+
+def _names(argument: str) -> list[str]:
+    return [n.strip() for n in argument.split(",") if n.strip()]
+
+
+class _ResultsDirective(SphinxDirective):
+    """Shared by both directives: find the benchmarks, get their results."""
+
+    required_arguments = 1
+    optional_arguments = 20  # more group names
+    option_spec = {
+        "title": directives.unchanged,
+        "interpreters": directives.unchanged_required,
+        "benchmarks": directives.unchanged_required,
+        "subtract-loop": directives.flag,
+        "hide-loop": directives.flag,
+    }
+
+    def warn(self, message: str, subtype: str) -> None:
+        logger.warning(
+            "benchpost: %s",
+            message,
+            location=self.get_location(),
+            type="benchpost",
+            subtype=subtype,
+        )
+
+    def run(self) -> list[nodes.Node]:
+        state = build_state(self.env)
+        if state.error is not None or state.store is None:
+            self.warn(str(state.error), "suite")
+            return []
+        self.env.note_dependency(str(state.suite.path))
+        for source in state.suite.extension.sources:
+            self.env.note_dependency(str(source))
+        try:
+            benchmarks = self.benchmarks(state)
+            results = state.store.results(
+                benchmarks, interpreter_names(state, _names(self.options.get("interpreters", "")))
+            )
+        except LookupError as exc:
+            self.warn(str(exc.args[0]), "reference")
+            return []
+        record_results(self.env, results)
+        report_missing(state, list(results.missing), self.get_location())
+        self.report_failures(state, results)
+        options = TableOptions(
+            title=self.options.get("title", ""),
+            subtract_loop="subtract-loop" in self.options,
+            show_loop="hide-loop" not in self.options,
+        )
+        container = nodes.container(classes=["benchpost"])
+        container += self.render(results, options)
+        container += _paragraph(measurement_note(results), "benchpost-note")
+        if results.missing:
+            container += _paragraph(missing_note(results), "benchpost-missing")
+        return [container]
+
+    def benchmarks(self, state: BuildState) -> list[Benchmark]:
+        """The benchmarks of the named groups, or the ``:benchmarks:`` among them."""
+        groups = [state.suite.group(name) for name in self.arguments]
+        found = [b for g in groups for b in g.benchmarks]
+        wanted = _names(self.options.get("benchmarks", ""))
+        if not wanted:
+            return found
+        by_name = {b.name: b for b in found}
+        unknown = [n for n in wanted if n not in by_name]
+        if unknown:
+            raise LookupError(
+                f"no benchmark {unknown[0]!r} in {', '.join(self.arguments)} "
+                f"(benchmarks: {', '.join(by_name)})"
+            )
+        return [by_name[n] for n in wanted]
+
+    def report_failures(self, state: BuildState, results: Results) -> None:
+        for (bench, interp), cell in results.cells.items():
+            if cell.origin == FAILED and state.report_once(self.env.docname, bench.name, interp):
+                shown = results.interpreter(interp)
+                self.warn(
+                    f"{bench.name!r} on {shown.display if shown else interp} failed: {cell.error}",
+                    "measure",
+                )
+
+    def render(self, results: Results, options: TableOptions) -> list[nodes.Node]:
+        raise NotImplementedError
+
+
+class BenchmarkTable(_ResultsDirective):
+    """``.. benchmark-table:: group [group ...]``: a results table."""
+
+    def render(self, results: Results, options: TableOptions) -> list[nodes.Node]:
+        table = results_table(results, options)
+        self.set_source_info(table)
+        return [table, _paragraph(legend(results, options), "benchpost-legend")]
+
+
+class BenchmarkChart(_ResultsDirective):
+    """``.. benchmark-chart:: group [group ...]``: a bar chart as an SVG image."""
+
+    option_spec = {**_ResultsDirective.option_spec, "alt": directives.unchanged}
+
+    def render(self, results: Results, options: TableOptions) -> list[nodes.Node]:
+        rows = rows_of(results, options)
+        svg = draw_chart(results, rows, options.title, options.subtract_loop)
+        # Named by content, under the doctree folder: outside the watched
+        # source tree, and a rebuild with the same numbers rewrites nothing.
+        state = build_state(self.env)
+        chart = Path(
+            state.settings.cache_dir, "charts", f"chart-{hashlib.sha1(svg).hexdigest()[:16]}.svg"
+        )
+        write_if_changed(chart, svg)
+        alt = self.options.get("alt") or alt_text(
+            results, rows, options.title, options.subtract_loop
+        )
+        uri = "/" + os.path.relpath(chart, self.env.srcdir)
+        image = nodes.image(uri=uri, alt=alt, classes=["benchpost-chart"])
+        self.set_source_info(image)
+        return [image]
+
+
+def _paragraph(text: str, cls: str) -> nodes.paragraph:
+    return nodes.paragraph(text, text, classes=[cls])
+
+
+def register(app: Sphinx) -> None:
+    app.add_directive("benchmark-table", BenchmarkTable)
+    app.add_directive("benchmark-chart", BenchmarkChart)

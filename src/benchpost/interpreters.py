@@ -1,0 +1,134 @@
+"""Finding the configured interpreters on this machine and asking who they are.
+
+An interpreter is found by its command (a name on ``PATH`` or a path), then
+run once with a tiny probe that reports its identity: implementation,
+version, the headers and file suffix needed to compile the C extension. The
+identity is part of every result's fingerprint, so upgrading PyPy measures
+again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+
+from benchpost.suite import CURRENT_PYTHON, InterpreterSpec
+
+# Runs inside the target interpreter: plain Python 3, standard library only.
+_PROBE = r"""
+import json, platform, sys, sysconfig
+info = {
+    "executable": sys.executable,
+    "kind": sys.implementation.name,
+    "python_version": platform.python_version(),
+    "version": sys.version,
+    "include": sysconfig.get_paths()["include"],
+    "ext_suffix": sysconfig.get_config_var("EXT_SUFFIX") or ".so",
+    "pypy_version": None,
+}
+if hasattr(sys, "pypy_version_info"):
+    v = sys.pypy_version_info
+    info["pypy_version"] = "%d.%d.%d" % (v.major, v.minor, v.micro)
+print(json.dumps(info))
+"""
+
+
+class InterpreterNotFound(Exception):
+    """The interpreter's command does not exist or is not a working Python."""
+
+    def __init__(self, spec: InterpreterSpec, reason: str):
+        self.spec = spec
+        self.reason = reason
+        hint = f"; install it: {spec.install_hint}" if spec.install_hint else ""
+        super().__init__(f"{spec.label} ({spec.command}) {reason}{hint}")
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """A configured interpreter that was found and probed here."""
+
+    spec: InterpreterSpec
+    command_path: str  # what is run: the command as found on PATH
+    executable: str  # its sys.executable with symlinks followed (for identity)
+    kind: str  # sys.implementation.name: "cpython", "pypy", ...
+    python_version: str  # "3.9.16"
+    version: str  # sys.version, with build information
+    include: str
+    ext_suffix: str
+    pypy_version: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def display(self) -> str:
+        """What a reader should see: "PyPy 7.3.11" or "CPython 3.11.7"."""
+        return f"{self.spec.label} {self.pypy_version or self.python_version}"
+
+    @property
+    def long_display(self) -> str:
+        """The display name plus the Python language version of a PyPy."""
+        if self.pypy_version:
+            return f"{self.display} (Python {self.python_version})"
+        return self.display
+
+    def identity(self) -> dict[str, str | None]:
+        """Everything about the interpreter that can change a measured number."""
+        return {
+            "executable": self.executable,
+            "kind": self.kind,
+            "version": self.version,
+            "ext_suffix": self.ext_suffix,
+            "pypy_version": self.pypy_version,
+        }
+
+
+def resolve_command(spec: InterpreterSpec) -> str:
+    """The executable a spec's command names; raises ``InterpreterNotFound``."""
+    if spec.command == CURRENT_PYTHON:
+        return sys.executable
+    command = os.path.expanduser(spec.command)
+    found = shutil.which(command)
+    if found is None:
+        if os.path.exists(command):
+            raise InterpreterNotFound(spec, "is not executable")
+        raise InterpreterNotFound(spec, "was not found on this machine")
+    return found
+
+
+def probe(spec: InterpreterSpec, timeout: float = 60) -> Interpreter:
+    """Find and run the interpreter once to learn its identity."""
+    executable = resolve_command(spec)
+    try:
+        proc = subprocess.run(
+            [executable, "-c", _PROBE],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env=clean_environ(),
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise InterpreterNotFound(spec, f"could not be run: {exc}") from None
+    try:
+        info = json.loads(proc.stdout)
+    except ValueError:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise InterpreterNotFound(spec, f"is not a working Python 3 ({last})") from None
+    info["executable"] = os.path.realpath(info["executable"] or executable)
+    return Interpreter(spec=spec, command_path=executable, **info)
+
+
+def clean_environ(**extra: str) -> dict[str, str]:
+    """The environment for a target interpreter: ours minus Python's own variables.
+
+    A virtualenv's or tox's PYTHONHOME/PYTHONPATH must not leak into PyPy.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env.update(extra)
+    return env

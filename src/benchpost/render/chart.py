@@ -1,0 +1,91 @@
+"""Results as a grouped bar chart (SVG bytes), with its alt text.
+
+One group of bars per benchmark, one bar per interpreter in the colour the
+suite gives it, error bars of one standard deviation, the time unit on the
+axis. The SVG is byte-reproducible: no date, a fixed hash salt, so the same
+results always give the same file (and the same content-hashed name).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+from benchpost.render.format import format_time, time_unit
+from benchpost.results import Results
+from benchpost.suite import Benchmark
+
+
+def draw_chart(
+    results: Results, benchmarks: list[Benchmark], title: str = "", subtract_loop: bool = False
+) -> bytes:
+    """The chart as SVG bytes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    interpreters = list(results.interpreters)
+    estimates = {
+        (b, i.name): results.estimate(b, i.name, subtract_loop)
+        for b in benchmarks
+        for i in interpreters
+    }
+    largest = max((e.mean for e in estimates.values() if e), default=1e-9)
+    scale, unit = time_unit(largest)
+
+    with matplotlib.rc_context(
+        {"svg.hashsalt": "benchpost", "svg.fonttype": "path", "font.size": 10}
+    ):
+        figure = Figure(
+            figsize=(8, 0.9 + 0.28 * len(benchmarks) * max(1, len(interpreters))),
+            layout="constrained",
+        )
+        axes = figure.subplots()
+        height = 0.8 / max(1, len(interpreters))
+        for index, interp in enumerate(interpreters):
+            positions, widths, errors = [], [], []
+            for row, bench in enumerate(benchmarks):
+                estimate = estimates[bench, interp.name]
+                if estimate is None or not math.isfinite(estimate.mean):
+                    continue
+                positions.append(row - 0.4 + height * (index + 0.5))
+                widths.append(estimate.mean / scale)
+                errors.append(estimate.stdev / scale)
+            axes.barh(
+                positions,
+                widths,
+                height=height * 0.9,
+                xerr=errors,
+                color=interp.spec.colour,
+                label=interp.display,
+                error_kw={"ecolor": "#333333", "capsize": 2, "elinewidth": 0.8},
+            )
+        axes.set_yticks(range(len(benchmarks)), [b.name for b in benchmarks])
+        axes.invert_yaxis()  # first benchmark on top, as in the table
+        what = "time per call, empty loop subtracted" if subtract_loop else "time per iteration"
+        axes.set_xlabel(f"{what} ({unit}), shorter is faster")
+        axes.grid(axis="x", color="#dddddd")
+        axes.set_axisbelow(True)
+        axes.spines[["top", "right"]].set_visible(False)
+        if title:
+            figure.suptitle(title)
+        figure.legend(loc="outside upper center", ncols=max(1, len(interpreters)), frameon=False)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def alt_text(
+    results: Results, benchmarks: list[Benchmark], title: str = "", subtract_loop: bool = False
+) -> str:
+    """A text alternative that carries the same numbers as the bars."""
+    parts = []
+    for bench in benchmarks:
+        values = []
+        for interp in results.interpreters:
+            estimate = results.estimate(bench, interp.name, subtract_loop)
+            values.append(f"{interp.display} {format_time(estimate.mean) if estimate else 'n/a'}")
+        parts.append(f"{bench.name}: {', '.join(values)}")
+    lead = f"Bar chart{': ' + title if title else ''}, time per call."
+    return f"{lead} {'; '.join(parts)}."

@@ -1,0 +1,58 @@
+"""Numbers as readers read them: times with units, speed-ups, significance."""
+
+from __future__ import annotations
+
+import math
+
+from benchpost.results import Comparison, Estimate
+
+#: Marks a ratio that pyperf's t-test does not find significant.
+NOT_SIGNIFICANT_MARK = "\u2020"  # dagger
+
+_UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "\u00b5s"), (1e-9, "ns"))
+
+
+def time_unit(seconds: float) -> tuple[float, str]:
+    """The unit that shows ``seconds`` with 1 to 3 digits before the point."""
+    magnitude = abs(seconds)
+    for scale, name in _UNITS:
+        if magnitude >= scale:
+            return scale, name
+    return _UNITS[-1]
+
+
+def format_time(seconds: float, unit: tuple[float, str] | None = None) -> str:
+    """``3.52e-8`` -> ``"35.2 ns"`` (three significant digits)."""
+    if not math.isfinite(seconds):
+        return "n/a"
+    scale, name = unit or time_unit(seconds)
+    value = seconds / scale
+    digits = 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2
+    return f"{value:.{digits}f} {name}"
+
+
+def format_estimate(estimate: Estimate) -> str:
+    """``"35.2 ns ± 1.1 ns"``: mean and standard deviation in the mean's unit."""
+    unit = time_unit(estimate.mean)
+    return f"{format_time(estimate.mean, unit)} \u00b1 {format_time(estimate.stdev, unit)}"
+
+
+def format_speedup(comparison: Comparison, mark: bool = True) -> str:
+    """``"2.3x faster"``, ``"1.5x slower"``, with a mark if not significant."""
+    speedup = comparison.speedup
+    if not math.isfinite(speedup) or speedup <= 0:
+        return "n/a"
+    if round(speedup, 2) == 1.0:
+        text = "same speed"
+    elif speedup > 1:
+        text = f"{_ratio(speedup)}x faster"
+    else:
+        text = f"{_ratio(1 / speedup)}x slower"
+    if mark and not comparison.significant:
+        text += f" {NOT_SIGNIFICANT_MARK}"
+    return text
+
+
+def _ratio(value: float) -> str:
+    # Near 1 the second decimal matters ("1.05x"); far from it, it is noise.
+    return f"{value:.2f}" if value < 2 else f"{value:.1f}" if value < 10 else f"{value:.0f}"

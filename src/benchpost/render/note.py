@@ -1,0 +1,62 @@
+"""The short "how this was measured" note under every table and chart."""
+
+from __future__ import annotations
+
+from benchpost.results import Results
+
+
+def measurement_note(results: Results) -> str:
+    """One or two sentences: when, where, on what, with which tool and profile.
+
+    Everything comes from the metadata pyperf stored with the results, so the
+    note describes the run behind the numbers, not the machine building the
+    post.
+    """
+    measured = [c for c in results.cells.values() if c.ok]
+    if not measured:
+        return "No benchmark could be measured."
+    metadata = [c.metadata() for c in measured]
+    dates = sorted(d.date().isoformat() for c in measured for d in c.result.get_dates() or ())
+    when = (
+        "on an unknown date"
+        if not dates
+        else (dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}")
+    )
+    cpus = _distinct(m.get("cpu_model_name") for m in metadata)
+    cores = _distinct(m.get("cpu_count") for m in metadata)
+    systems = _distinct(_os_name(m.get("platform")) for m in metadata)
+    pyperfs = _distinct(m.get("perf_version") for m in metadata)
+    machine = ", ".join(cpus) or "an unknown CPU"
+    if cores:
+        machine += f" ({'/'.join(cores)} cores)"
+    interpreters = ", ".join(i.long_display for i in results.interpreters)
+    profile = results.profile
+    warmups = ", ".join(
+        f"{i.spec.label} {profile.warmups_for(i.kind)}" for i in results.interpreters
+    )
+    return (
+        f"Measured {when} on {machine}, {' / '.join(systems) or 'unknown OS'}: "
+        f"{interpreters}; pyperf {'/'.join(pyperfs)}, profile \u201c{profile.name}\u201d "
+        f"({profile.processes} worker processes \u00d7 {profile.values} values, "
+        f"warm-up values {warmups}). Times are per loop iteration, mean \u00b1 standard "
+        f"deviation."
+    )
+
+
+def missing_note(results: Results) -> str:
+    """Which configured interpreters were not found here, and how to get them."""
+    return " ".join(f"{exc}." for exc in results.missing)
+
+
+def _distinct(values) -> list[str]:
+    return sorted({str(v) for v in values if v})
+
+
+def _os_name(platform: object) -> str:
+    # pyperf's "Linux-6.1.0-13-amd64-x86_64-with-glibc2.36" -> "Linux 6.1.0 (x86_64)"
+    if not platform:
+        return ""
+    parts = str(platform).split("-")
+    arch = next((p for p in parts if p in {"x86_64", "aarch64", "arm64", "i686"}), "")
+    name = f"{parts[0]} {parts[1]}" if len(parts) > 1 else parts[0]
+    return f"{name} ({arch})" if arch else name

@@ -1,0 +1,186 @@
+"""The Sphinx extension: settings, one result store per build, the summary.
+
+This layer is thin on purpose: it reads ``conf.py``, hands the directives and
+roles a ``ResultStore``, reports progress and failures through Sphinx's
+logger, and prints one summary line at the end. Measuring, storing and
+drawing live in modules that do not import Sphinx.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+
+from benchpost import __version__
+from benchpost.config import Settings
+from benchpost.interpreters import InterpreterNotFound
+from benchpost.results import Results
+from benchpost.store import ResultStore
+from benchpost.suite import Suite, SuiteError, load_suite
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildState:
+    """What one build (one process, with ``-j``) knows: settings, suite, store."""
+
+    settings: Settings
+    suite: Suite | None = None
+    store: ResultStore | None = None
+    error: SuiteError | LookupError | None = None
+    reported: set[tuple[str, ...]] = field(default_factory=set)
+
+    def report_once(self, *key: str) -> bool:
+        """True the first time ``key`` is seen: say each problem once per build."""
+        if key in self.reported:
+            return False
+        self.reported.add(key)
+        return True
+
+
+_STATE: dict[str, BuildState] = {}
+
+
+def build_state(env: BuildEnvironment) -> BuildState:
+    """The state of the build ``env`` belongs to, created on first use."""
+    key = str(env.doctreedir)
+    if key not in _STATE:
+        settings = Settings.from_sphinx(env.config, Path(env.srcdir), Path(env.doctreedir))
+        state = BuildState(settings)
+        try:
+            state.suite = load_suite(settings.suite)
+            profile = state.suite.profile(settings.profile)
+            state.store = ResultStore(
+                state.suite,
+                profile,
+                Path(settings.cache_dir),
+                settings.timeout,
+                progress=_log_progress,
+            )
+        except (SuiteError, LookupError) as exc:
+            state.error = exc
+        _STATE[key] = state
+    return _STATE[key]
+
+
+def _log_progress(message: str) -> None:
+    logger.info("benchpost: %s", message, color="darkgreen" if "measured" in message else None)
+
+
+def interpreter_names(state: BuildState, requested: list[str] | None) -> list[str] | None:
+    """The interpreters a directive uses: its option, else the settings, else all."""
+    return requested or list(state.settings.interpreters) or None
+
+
+def report_missing(state: BuildState, missing: list[InterpreterNotFound], location) -> None:
+    """A required interpreter that is missing is a warning; an optional one, a note."""
+    for exc in missing:
+        if not state.report_once("missing", exc.spec.name):
+            continue
+        if exc.spec.required:
+            logger.warning(
+                "benchpost: %s", exc, location=location, type="benchpost", subtype="interpreter"
+            )
+        else:
+            logger.info("benchpost: optional interpreter %s; its column is left out", exc)
+
+
+# -- which posts to read again ----------------------------------------------
+#
+# Sphinx re-reads a post when its source or a noted dependency changes. Its
+# numbers can also change when a result disappears (the cache was cleared) or
+# was never there (a benchmark failed, an interpreter was missing): such a
+# post is read again on the next build, and the store decides what to measure.
+
+_INCOMPLETE = "<incomplete>"
+
+
+def record_results(env: BuildEnvironment, results: Results) -> None:
+    """Remember the result files behind the current post's numbers."""
+    records: dict[str, set[str]] = env.benchpost_records  # type: ignore[attr-defined]
+    paths = records.setdefault(env.docname, set())
+    for cell in results.cells.values():
+        paths.add(str(cell.path) if cell.ok and cell.path else _INCOMPLETE)
+    if results.missing:
+        paths.add(_INCOMPLETE)
+
+
+def _on_env_before_read_docs(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    if not hasattr(env, "benchpost_records"):
+        env.benchpost_records = {}  # type: ignore[attr-defined]
+
+
+def _on_env_get_outdated(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    records: dict[str, set[str]] = getattr(env, "benchpost_records", {})
+    return [
+        doc
+        for doc, paths in records.items()
+        if doc not in removed and any(p == _INCOMPLETE or not Path(p).is_file() for p in paths)
+    ]
+
+
+def _on_env_purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    getattr(env, "benchpost_records", {}).pop(docname, None)
+
+
+def _on_env_merge_info(
+    app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
+) -> None:
+    ours = env.benchpost_records  # type: ignore[attr-defined]
+    theirs = getattr(other, "benchpost_records", {})
+    ours.update({doc: theirs[doc] for doc in docnames if doc in theirs})
+
+
+def _on_builder_inited(app: Sphinx) -> None:
+    _STATE.pop(str(app.doctreedir), None)  # settings may have changed since last build
+
+
+def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
+    state = _STATE.get(str(app.doctreedir))
+    if state is None or state.store is None or not state.store.counts:
+        return
+    counts = state.store.counts
+    logger.info(
+        "benchpost: %d results: %d measured, %d from the store, %d failed (profile %s, cache %s)",
+        sum(counts.values()),
+        counts["measured"],
+        counts["cached"],
+        counts["failed"],
+        state.store.profile.name,
+        state.settings.cache_dir,
+    )
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    from benchpost import directives, roles
+
+    Settings.register(app)
+    directives.register(app)
+    roles.register(app)
+    app.connect("builder-inited", _on_builder_inited)
+    app.connect("build-finished", _on_build_finished)
+    app.connect("env-before-read-docs", _on_env_before_read_docs)
+    app.connect("env-get-outdated", _on_env_get_outdated)
+    app.connect("env-purge-doc", _on_env_purge_doc)
+    app.connect("env-merge-info", _on_env_merge_info)
+    app.add_css_file("benchpost.css")
+    app.connect("builder-inited", _add_static_path)
+    return {
+        "version": __version__,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+        "env_version": 1,
+    }
+
+
+def _add_static_path(app: Sphinx) -> None:
+    static = str(Path(__file__).with_name("static"))
+    if static not in app.config.html_static_path:
+        app.config.html_static_path.append(static)

@@ -1,0 +1,203 @@
+"""The result store: measure what is missing, reuse what was measured.
+
+Every result is a pyperf JSON file named by a *fingerprint* of everything
+that can change its numbers: the benchmark's code and setup, the compiled
+extension (its sources, flags, compiler), the interpreter's identity, the
+profile, the pyperf version and our worker script. A hit is used as it is;
+a miss is measured, written atomically, then used. Editing prose changes
+none of these, so it never measures again.
+
+Measuring is serialised across threads, processes and concurrent builds by
+one lock file, so that two benchmarks never run at the same time (they would
+disturb each other's numbers) and nothing is measured twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyperf
+
+from benchpost.build import BuildError, BuiltExtension, build_extension
+from benchpost.interpreters import Interpreter, InterpreterNotFound, probe
+from benchpost.results import CACHED, FAILED, MEASURED, Cell, Results
+from benchpost.runner import WORKER, MeasureError, MeasureRequest, measure
+from benchpost.storage import atomic_write_bytes, file_lock
+from benchpost.suite import EMPTY_LOOP, Benchmark, Profile, Suite
+
+#: Bump when the meaning of a stored file changes, to measure everything again.
+STORE_FORMAT = 1
+
+Progress = Callable[[str], None]
+
+
+def _quiet(message: str) -> None:
+    pass
+
+
+@dataclass
+class ResultStore:
+    """Results for a suite and a profile, kept under ``cache_dir``."""
+
+    suite: Suite
+    profile: Profile
+    cache_dir: Path
+    timeout: float = 600.0
+    progress: Progress = _quiet
+    counts: Counter = field(default_factory=Counter)
+    _probed: dict[str, Interpreter | InterpreterNotFound] = field(default_factory=dict)
+    _built: dict[str, BuiltExtension | BuildError] = field(default_factory=dict)
+    _loaded: dict[Path, pyperf.Benchmark] = field(default_factory=dict)
+    # Failures are remembered for the rest of the build: a benchmark that
+    # crashed is not run again for the next table or role that shows it.
+    _failed: dict[tuple[Benchmark, str], Cell] = field(default_factory=dict)
+
+    # -- interpreters -----------------------------------------------------
+
+    def interpreters(
+        self, names: Iterable[str] | None = None
+    ) -> tuple[list[Interpreter], list[InterpreterNotFound]]:
+        """The configured interpreters (or ``names``), split into found and missing."""
+        specs = (
+            [self.suite.interpreter(n) for n in names]
+            if names is not None
+            else list(self.suite.interpreters)
+        )
+        found, missing = [], []
+        for spec in specs:
+            if spec.name not in self._probed:
+                try:
+                    self._probed[spec.name] = probe(spec)
+                except InterpreterNotFound as exc:
+                    self._probed[spec.name] = exc
+            outcome = self._probed[spec.name]
+            (missing if isinstance(outcome, InterpreterNotFound) else found).append(outcome)
+        return found, missing
+
+    # -- results ----------------------------------------------------------
+
+    def results(
+        self, benchmarks: Iterable[Benchmark], interpreter_names: Iterable[str] | None = None
+    ) -> Results:
+        """Results for ``benchmarks`` (plus the empty loop) on each interpreter found."""
+        rows = tuple(dict.fromkeys([EMPTY_LOOP, *benchmarks]))
+        found, missing = self.interpreters(interpreter_names)
+        todo = [(b, i) for i in found for b in rows]
+        cells: dict[tuple[Benchmark, str], Cell] = {}
+        pending = []
+        for bench, interp in todo:
+            cell = self._lookup(bench, interp)
+            if cell is None:
+                pending.append((bench, interp))
+            else:
+                cells[bench, interp.name] = cell
+        for index, (bench, interp) in enumerate(pending, 1):
+            where = f"{bench.name} on {interp.display} [{index}/{len(pending)}]"
+            cells[bench, interp.name] = self._measure(bench, interp, where)
+        for cell in cells.values():
+            self.counts[cell.origin] += 1
+        return Results(
+            rows, tuple(found), tuple(missing), self.suite.baseline, self.profile, cells
+        )
+
+    def _lookup(self, bench: Benchmark, interp: Interpreter) -> Cell | None:
+        """A stored result, a build failure, or None if it must be measured."""
+        if (bench, interp.name) in self._failed:
+            return self._failed[bench, interp.name]
+        built = self._extension(interp)
+        if isinstance(built, BuildError):
+            return Cell(bench, interp.name, origin=FAILED, error=str(built))
+        path = self.result_path(bench, interp, built)
+        result = self._load(path)
+        return Cell(bench, interp.name, result, CACHED, path=path) if result else None
+
+    def _measure(self, bench: Benchmark, interp: Interpreter, where: str) -> Cell:
+        built = self._extension(interp)
+        assert isinstance(built, BuiltExtension)
+        path = self.result_path(bench, interp, built)
+        with file_lock(self.cache_dir / "measure.lock"):
+            # Another build may have measured it while we waited for the lock.
+            result = self._load(path)
+            if result is not None:
+                return Cell(bench, interp.name, result, CACHED, path=path)
+            self.progress(f"measuring {where}")
+            request = MeasureRequest(bench, interp, self.profile, built.directory, self.timeout)
+            started = time.monotonic()
+            try:
+                data = measure(request, self.cache_dir / "scratch")
+                result = pyperf.Benchmark.loads(data.decode("utf-8"))
+            except (MeasureError, ValueError) as exc:
+                self.progress(f"failed: {where}: {str(exc).splitlines()[0]}")
+                failed = Cell(bench, interp.name, origin=FAILED, error=str(exc))
+                self._failed[bench, interp.name] = failed
+                return failed
+            atomic_write_bytes(path, data)
+            self.progress(f"measured {where} in {time.monotonic() - started:.1f} s")
+            return Cell(bench, interp.name, result, MEASURED, path=path)
+
+    def _extension(self, interp: Interpreter) -> BuiltExtension | BuildError:
+        if interp.name not in self._built:
+            with file_lock(self.cache_dir / "build.lock"):
+                try:
+                    self._built[interp.name] = build_extension(
+                        self.suite.extension, interp, self.cache_dir / "extensions"
+                    )
+                except BuildError as exc:
+                    self._built[interp.name] = exc
+        return self._built[interp.name]
+
+    def _load(self, path: Path) -> pyperf.Benchmark | None:
+        """Read a stored result; a damaged file is set aside (never deleted) and ignored."""
+        if path in self._loaded:
+            return self._loaded[path]
+        if not path.is_file():
+            return None
+        try:
+            result = pyperf.Benchmark.load(str(path))
+            if not result.get_values():
+                raise ValueError("it holds no values")
+            self._loaded[path] = result
+            return result
+        except Exception as exc:  # pyperf raises many kinds on a damaged file
+            aside = path.with_suffix(f".corrupt-{int(time.time())}")
+            path.replace(aside)
+            self.progress(
+                f"stored result {path} is damaged ({exc}); moved to {aside.name} "
+                f"and measuring again"
+            )
+            return None
+
+    # -- fingerprints -----------------------------------------------------
+
+    def fingerprint(self, bench: Benchmark, interp: Interpreter, built: BuiltExtension) -> str:
+        """A hash of everything that can change this benchmark's numbers."""
+        facts = {
+            "format": STORE_FORMAT,
+            "benchmark": [bench.name, bench.setup, bench.code],
+            "extension": built.digest,
+            "interpreter": interp.identity(),
+            "profile": [
+                self.profile.processes,
+                self.profile.values,
+                self.profile.min_time,
+                self.profile.warmups_for(interp.kind),
+            ],
+            "pyperf": pyperf.__version__,
+            "worker": hashlib.sha256(WORKER.read_bytes()).hexdigest(),
+        }
+        return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:20]
+
+    def result_path(self, bench: Benchmark, interp: Interpreter, built: BuiltExtension) -> Path:
+        name = f"{_slug(bench.name)}-{self.fingerprint(bench, interp, built)}.json"
+        return self.cache_dir / "results" / interp.name / (_slug(bench.group) or "_") / name
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_.")

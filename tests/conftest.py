@@ -1,0 +1,101 @@
+"""Shared test helpers: a small real project (suite, post, conf.py) in a temp folder.
+
+Everything runs for real: the C extension is compiled, pyperf workers run on
+CPython and PyPy, Sphinx builds HTML. Only the profile is tiny, to stay fast.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PYPY = shutil.which("pypy3")
+
+needs_pypy = pytest.mark.skipif(
+    PYPY is None, reason="PyPy is not installed here (apt-get install pypy3 pypy3-dev)"
+)
+
+
+def suite_yaml(pypy_command: str = "pypy3", extra_groups: str = "") -> str:
+    """A small suite on the project's own C extension, with the tiny profile."""
+    return textwrap.dedent(f"""\
+        extension:
+          module: simple
+          sources: [{ROOT / "cext" / "simple.c"}]
+        interpreters:
+          - name: cpython
+            label: CPython
+            command: current
+          - name: pypy
+            label: PyPy
+            command: {pypy_command}
+            required: false
+            install_hint: apt-get install pypy3 pypy3-dev
+        baseline: cpython
+        profiles:
+          tiny:
+            processes: 1
+            values: 3
+            min_time: 0.002
+            warmups: {{cpython: 0, pypy: 1}}
+        groups:
+          - name: calls
+            title: Calls
+            setup: import simple
+            benchmarks:
+              - name: noargs
+                code: simple.noargs()
+              - name: onearg(i)
+                code: simple.onearg(i)
+        """) + textwrap.dedent(extra_groups)
+
+
+POST = """\
+Small post
+==========
+
+Results on :bench-interpreter:`cpython` and :bench-interpreter:`pypy`:
+
+.. benchmark-table:: calls
+   :title: Calls table
+
+.. benchmark-chart:: calls
+   :title: Calls chart
+
+A call takes :bench:`calls/noargs/cpython` on CPython; PyPy is
+:bench-ratio:`calls/*/pypy` than CPython.
+"""
+
+
+def make_project(folder: Path, suite: str | None = None, post: str = POST) -> Path:
+    """Write conf.py, index.rst and a suite into ``folder``; returns it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "conf.py").write_text(textwrap.dedent("""\
+        extensions = ["benchpost"]
+        exclude_patterns = ["_build"]
+        html_theme = "alabaster"
+        benchpost_suite = "suite.yaml"
+        benchpost_profile = "tiny"
+        """))
+    (folder / "suite.yaml").write_text(suite if suite is not None else suite_yaml())
+    (folder / "index.rst").write_text(post)
+    return folder
+
+
+def sphinx_build(project: Path, *options: str, check: bool = True
+                 ) -> subprocess.CompletedProcess[str]:
+    """Run sphinx-build in its own process, as a user would."""
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-d",
+               str(project / "_build" / "doctrees"), *options, str(project),
+               str(project / "_build" / "html")]
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"sphinx-build failed ({proc.returncode}):\n{proc.stdout}\n"
+                             f"{proc.stderr}")
+    return proc

@@ -1,0 +1,91 @@
+"""The suite file: the real one loads; mistakes are reported with file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchpost.suite import EMPTY_LOOP, load_suite
+from benchpost.yamlfile import SuiteError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+GOOD = """\
+extension:
+  module: simple
+  sources: [simple.c]
+interpreters:
+  - name: cpython
+    command: current
+profiles:
+  tiny: {processes: 1, values: 2, min_time: 0.001, warmups: {cpython: 0}}
+groups:
+  - name: calls
+    setup: import simple
+    benchmarks:
+      - name: noargs
+        code: simple.noargs()
+"""
+
+
+def write_suite(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "simple.c").write_text("/* empty */\n")
+    path = tmp_path / "suite.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_the_project_suite_has_all_twelve_benchmarks():
+    suite = load_suite(ROOT / "benchmarks" / "suite.yaml")
+    names = [b.name for g in suite.groups for b in g.benchmarks]
+    assert names == [
+        "noargs", "onearg(None)", "onearg(i)", "varargs", "allocate_int", "allocate_tuple",
+        "Foo().noargs", "Foo().onearg(None)", "Foo().onearg(i)", "Foo().varargs",
+        "len(Foo())", "Foo()[0]",
+    ]
+    assert suite.benchmark("calls", "onearg(i)").code == "simple.onearg(i)"
+    assert "obj = simple.Foo()" in suite.benchmark("type-slots", "Foo()[0]").setup
+    assert {"tiny", "quick", "rigorous"} <= set(suite.profiles)
+    assert suite.profile("quick").warmups_for("pypy") > suite.profile("quick").warmups_for(
+        "cpython")
+    assert suite.benchmark("calls", EMPTY_LOOP.name) is EMPTY_LOOP
+
+
+def test_a_small_suite_loads(tmp_path):
+    suite = load_suite(write_suite(tmp_path, GOOD))
+    assert suite.baseline == "cpython"
+    assert suite.group("calls").benchmarks[0].setup == "import simple"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "words"),
+    [
+        ("        code: simple.noargs()", "        cod: simple.noargs()", 14, "'cod'"),
+        ("  tiny: {processes: 1,", "  tiny: {processes: one,", 8, "whole number"),
+        ("    command: current\n", "", 5, "no 'command'"),
+        ("        code: simple.noargs()", "        code: simple.noargs(", 14, "not valid Python"),
+        ("    setup: import simple", "    setup: [import simple", 12, "YAML syntax error"),
+    ],
+)
+def test_mistakes_name_the_file_and_line(tmp_path, old, new, line, words):
+    path = write_suite(tmp_path, GOOD.replace(old, new))
+    with pytest.raises(SuiteError) as caught:
+        load_suite(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{line}: "), message
+    assert words in message
+
+
+def test_an_unknown_key_suggests_the_right_one(tmp_path):
+    path = write_suite(tmp_path, GOOD.replace("        code:", "        cod:"))
+    with pytest.raises(SuiteError, match="did you mean 'code'"):
+        load_suite(path)
+
+
+def test_unknown_names_are_lookup_errors_listing_what_exists(tmp_path):
+    suite = load_suite(write_suite(tmp_path, GOOD))
+    with pytest.raises(LookupError, match=r"groups: calls"):
+        suite.group("cals")
+    with pytest.raises(LookupError, match=r"benchmarks: noargs"):
+        suite.benchmark("calls", "noarg")
