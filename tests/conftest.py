@@ -76,26 +76,39 @@ A call takes :bench:`calls/noargs/cpython` on CPython; PyPy is
 def make_project(folder: Path, suite: str | None = None, post: str = POST) -> Path:
     """Write conf.py, index.rst and a suite into ``folder``; returns it."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "conf.py").write_text(textwrap.dedent("""\
+    (folder / "conf.py").write_text(
+        textwrap.dedent("""\
         extensions = ["benchpost"]
         exclude_patterns = ["_build"]
         html_theme = "alabaster"
         benchpost_suite = "suite.yaml"
         benchpost_profile = "tiny"
-        """))
+        """)
+    )
     (folder / "suite.yaml").write_text(suite if suite is not None else suite_yaml())
     (folder / "index.rst").write_text(post)
     return folder
 
 
-def sphinx_build(project: Path, *options: str, check: bool = True
-                 ) -> subprocess.CompletedProcess[str]:
+def sphinx_build(
+    project: Path, *options: str, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     """Run sphinx-build in its own process, as a user would."""
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-d",
-               str(project / "_build" / "doctrees"), *options, str(project),
-               str(project / "_build" / "html")]
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-b",
+        "html",
+        "-d",
+        str(project / "_build" / "doctrees"),
+        *options,
+        str(project),
+        str(project / "_build" / "html"),
+    ]
     proc = subprocess.run(command, capture_output=True, text=True, check=False)
     if check and proc.returncode != 0:
-        raise AssertionError(f"sphinx-build failed ({proc.returncode}):\n{proc.stdout}\n"
-                             f"{proc.stderr}")
+        raise AssertionError(
+            f"sphinx-build failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        )
     return proc

@@ -12,8 +12,15 @@ from benchpost.results import Comparison, Estimate, compare
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(3.52e-8, "35.2 ns"), (1.234e-6, "1.23 \u00b5s"), (0.25, "250 ms"), (2.0, "2.00 s"),
-     (4e-10, "0.40 ns"), (math.nan, "n/a"), (-1.5e-9, "-1.50 ns")],
+    [
+        (3.52e-8, "35.2 ns"),
+        (1.234e-6, "1.23 \u00b5s"),
+        (0.25, "250 ms"),
+        (2.0, "2.00 s"),
+        (4e-10, "0.40 ns"),
+        (math.nan, "n/a"),
+        (-1.5e-9, "-1.50 ns"),
+    ],
 )
 def test_times_get_a_readable_unit(seconds, text):
     assert format_time(seconds) == text
@@ -25,8 +32,14 @@ def test_an_estimate_uses_the_unit_of_its_mean():
 
 @pytest.mark.parametrize(
     ("speedup", "significant", "text"),
-    [(2.345, True, "2.3x faster"), (0.5, True, "2.0x slower"), (1.052, True, "1.05x faster"),
-     (1.001, False, "same speed \u2020"), (25.4, True, "25x faster"), (math.nan, True, "n/a")],
+    [
+        (2.345, True, "2.3x faster"),
+        (0.5, True, "2.0x slower"),
+        (1.052, True, "1.05x faster"),
+        (1.001, False, "same speed \u2020"),
+        (25.4, True, "25x faster"),
+        (math.nan, True, "n/a"),
+    ],
 )
 def test_speedups_read_as_faster_or_slower(speedup, significant, text):
     assert format_speedup(Comparison(speedup, significant)) == text

@@ -40,15 +40,25 @@ def test_the_project_suite_has_all_twelve_benchmarks():
     suite = load_suite(ROOT / "benchmarks" / "suite.yaml")
     names = [b.name for g in suite.groups for b in g.benchmarks]
     assert names == [
-        "noargs", "onearg(None)", "onearg(i)", "varargs", "allocate_int", "allocate_tuple",
-        "Foo().noargs", "Foo().onearg(None)", "Foo().onearg(i)", "Foo().varargs",
-        "len(Foo())", "Foo()[0]",
+        "noargs",
+        "onearg(None)",
+        "onearg(i)",
+        "varargs",
+        "allocate_int",
+        "allocate_tuple",
+        "Foo().noargs",
+        "Foo().onearg(None)",
+        "Foo().onearg(i)",
+        "Foo().varargs",
+        "len(Foo())",
+        "Foo()[0]",
     ]
     assert suite.benchmark("calls", "onearg(i)").code == "simple.onearg(i)"
     assert "obj = simple.Foo()" in suite.benchmark("type-slots", "Foo()[0]").setup
     assert {"tiny", "quick", "rigorous"} <= set(suite.profiles)
     assert suite.profile("quick").warmups_for("pypy") > suite.profile("quick").warmups_for(
-        "cpython")
+        "cpython"
+    )
     assert suite.benchmark("calls", EMPTY_LOOP.name) is EMPTY_LOOP
 
 

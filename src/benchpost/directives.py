@@ -138,7 +138,7 @@ class BenchmarkChart(_ResultsDirective):
 
     def render(self, results: Results, options: TableOptions) -> list[nodes.Node]:
         rows = rows_of(results, options)
-        svg = draw_chart(results, rows, options.title, options.subtract_loop)
+        svg = draw_chart(results, rows, options.subtract_loop)
         # Named by content, under the doctree folder: outside the watched
         # source tree, and a rebuild with the same numbers rewrites nothing.
         state = build_state(self.env)
@@ -151,8 +151,11 @@ class BenchmarkChart(_ResultsDirective):
         )
         uri = "/" + os.path.relpath(chart, self.env.srcdir)
         image = nodes.image(uri=uri, alt=alt, classes=["benchpost-chart"])
-        self.set_source_info(image)
-        return [image]
+        figure = nodes.figure("", image, classes=["benchpost-figure"])
+        if options.title:
+            figure += nodes.caption(options.title, options.title)
+        self.set_source_info(figure)
+        return [figure]
 
 
 def _paragraph(text: str, cls: str) -> nodes.paragraph:

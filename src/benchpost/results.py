@@ -82,8 +82,8 @@ class Results:
         self, benchmark: Benchmark, interpreter: str, subtract_loop: bool = False
     ) -> Estimate | None:
         """Time per call; with ``subtract_loop``, minus the empty loop's mean."""
-        cell = self.cell(benchmark, interpreter)
-        if not cell.ok:
+        cell = self.cells.get((benchmark, interpreter))
+        if cell is None or not cell.ok:  # failed, or the interpreter is missing
             return None
         values = tuple(cell.values())
         mean, stdev = cell.mean(), cell.stdev()

@@ -68,8 +68,6 @@ def draw_chart(
         axes.grid(axis="x", color="#dddddd")
         axes.set_axisbelow(True)
         axes.spines[["top", "right"]].set_visible(False)
-        if title:
-            figure.suptitle(title)
         figure.legend(loc="outside upper center", ncols=max(1, len(interpreters)), frameon=False)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})

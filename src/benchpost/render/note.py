@@ -38,8 +38,7 @@ def measurement_note(results: Results) -> str:
         f"Measured {when} on {machine}, {' / '.join(systems) or 'unknown OS'}: "
         f"{interpreters}; pyperf {'/'.join(pyperfs)}, profile \u201c{profile.name}\u201d "
         f"({profile.processes} worker processes \u00d7 {profile.values} values, "
-        f"warm-up values {warmups}). Times are per loop iteration, mean \u00b1 standard "
-        f"deviation."
+        f"warm-up values {warmups})."
     )
 
 

@@ -86,7 +86,7 @@ def results_table(results: Results, options: TableOptions) -> nodes.table:
 def legend(results: Results, options: TableOptions) -> str:
     """The sentence that explains the table's conventions."""
     base = results.interpreter(results.baseline)
-    parts = []
+    parts = ["Time per loop iteration, mean \u00b1 standard deviation."]
     if base and len(results.interpreters) > 1:
         parts.append(f"Ratios compare with {base.display}.")
         parts.append(f"{NOT_SIGNIFICANT_MARK}: not significant (pyperf's t-test, 95%).")

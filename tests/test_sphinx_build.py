@@ -1,0 +1,140 @@
+"""End to end: sphinx-build renders a small post from real measurements.
+
+These run ``python -m sphinx`` in a separate process on a project written
+into a temporary folder, then read the HTML, as a reader's browser would.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from .conftest import PYPY, make_project, sphinx_build, suite_yaml
+
+
+def page_text(project: Path) -> str:
+    html = (project / "_build" / "html" / "index.html").read_text()
+    body = html[html.index('<div class="body"') :]
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+def table_rows(project: Path) -> list[list[str]]:
+    html = (project / "_build" / "html" / "index.html").read_text()
+    table = re.search(r'<table class="[^"]*benchpost-table.*?</table>', html, re.S).group(0)
+    rows = re.findall(r"<tr.*?</tr>", table, re.S)
+    return [
+        [
+            re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", cell))).strip()
+            for cell in re.findall(r"<t[hd].*?</t[hd]>", row, re.S)
+        ]
+        for row in rows
+    ]
+
+
+TIME = r"[\d.]+ (ns|µs|ms)"
+CELL = rf"{TIME} ± {TIME}"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The small post, built once with CPython and (where installed) PyPy."""
+    project = make_project(tmp_path_factory.mktemp("post"))
+    proc = sphinx_build(project, "-W", "--keep-going")
+    return project, proc
+
+
+def test_the_table_has_a_column_per_interpreter_and_real_numbers(built):
+    project, _ = built
+    rows = table_rows(project)
+    header = rows[0]
+    assert header[0] == "Benchmark"
+    assert re.fullmatch(r"CPython 3\.\d+\.\d+", header[1])
+    assert [r[0] for r in rows[1:]] == ["empty loop", "noargs", "onearg(i)"]
+    for row in rows[1:]:
+        assert re.fullmatch(CELL, row[1]), row
+    if PYPY is None:
+        pytest.skip("PyPy is not installed here (apt-get install pypy3 pypy3-dev)")
+    assert re.fullmatch(r"PyPy \d+\.\d+\.\d+", header[2])
+    for row in rows[2:]:  # the benchmarks: a time and a ratio to CPython
+        assert re.fullmatch(
+            rf"{CELL} [\d.]+x (faster|slower)( †)?|{CELL} same speed( †)?", row[2]
+        ), row
+
+
+def test_the_chart_is_an_svg_with_alt_text_carrying_the_numbers(built):
+    project, _ = built
+    html = (project / "_build" / "html" / "index.html").read_text()
+    image = re.search(r'<img alt="([^"]*)"[^>]*src="(_images/chart-[0-9a-f]+\.svg)"', html)
+    assert image, "no chart image in the page"
+    alt, src = unescape(image.group(1)), image.group(2)
+    svg = (project / "_build" / "html" / src).read_text()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert re.search(rf"noargs: CPython [\d.]+ {TIME}", alt)
+    assert "Calls chart" in html  # the caption
+    # The chart was drawn under the build folder, never into the source tree.
+    assert not list(project.glob("*.svg"))
+
+
+def test_roles_quote_measured_values_and_versions(built):
+    project, _ = built
+    text = page_text(project)
+    assert re.search(rf"A call takes {TIME} on CPython", text)
+    assert re.search(r"Results on CPython 3\.\d+\.\d+ and ", text)
+    if PYPY:
+        assert re.search(r"and PyPy \d+\.\d+\.\d+ :", text)
+        assert re.search(r"PyPy is [\d.]+x (faster|slower) than CPython", text)
+
+
+def test_the_measurement_note_says_how_it_was_measured(built):
+    project, proc = built
+    text = page_text(project)
+    note = re.search(r"Measured (\d{4}-\d\d-\d\d) on (.*?) pyperf ([\d.]+), profile “tiny”", text)
+    assert note, text
+    assert "CPython 3." in note.group(2)
+    assert "Ratios compare with CPython" in text or PYPY is None
+    assert "measured" in proc.stdout  # progress in the Sphinx log
+
+
+def test_a_second_build_measures_nothing(built):
+    project, _ = built
+    proc = sphinx_build(project, "-W", "-E")  # -E: every post is read again
+    assert "benchpost: measuring" not in proc.stdout
+    assert re.search(
+        r"benchpost: \d+ results: 0 measured, \d+ from the store, 0 failed", proc.stdout
+    ), proc.stdout
+
+
+def test_without_pypy_the_post_renders_with_a_note_and_no_warning(tmp_path):
+    project = make_project(tmp_path, suite_yaml(pypy_command="/nonexistent/pypy3"))
+    proc = sphinx_build(project, "-W")  # a warning would fail the build
+    header = table_rows(project)[0]
+    assert len(header) == 2 and header[1].startswith("CPython")
+    text = page_text(project)
+    assert (
+        "PyPy (/nonexistent/pypy3) was not found on this machine; install it: "
+        "apt-get install pypy3 pypy3-dev." in text
+    )
+    assert "optional interpreter PyPy" in proc.stdout
+    assert "PyPy (not available here)" in text
+
+
+def test_a_failing_benchmark_is_a_warning_at_the_directive_and_the_rest_renders(tmp_path):
+    crashing = suite_yaml(pypy_command="/nonexistent/pypy3").replace(
+        "code: simple.noargs()", "code: 1 / 0"
+    )
+    project = make_project(tmp_path, crashing)
+    proc = sphinx_build(project, "-W", check=False)
+    assert proc.returncode != 0
+    assert re.search(
+        r"index\.rst:6: WARNING: benchpost: 'noargs' on CPython [\d.]+ failed: "
+        r"ZeroDivisionError",
+        proc.stderr,
+    ), proc.stderr
+    lenient = sphinx_build(project, "-E")  # without -W the post is still written
+    assert lenient.returncode == 0
+    rows = {r[0]: r[1] for r in table_rows(project)[1:]}
+    assert rows["noargs"] == "failed"
+    assert re.fullmatch(CELL, rows["onearg(i)"])
