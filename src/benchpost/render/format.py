@@ -27,7 +27,8 @@ def format_time(seconds: float, unit: tuple[float, str] | None = None) -> str:
         return "n/a"
     scale, name = unit or time_unit(seconds)
     value = seconds / scale
-    digits = 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2
+    # Three significant digits; the bounds allow for rounding (9.999 -> "10.0").
+    digits = 2 if abs(value) < 9.995 else 1 if abs(value) < 99.95 else 0
     return f"{value:.{digits}f} {name}"
 
 
