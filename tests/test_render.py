@@ -23,8 +23,17 @@ PROFILE = Profile("quick", 3, 3, 0.02, {"cpython": 1, "pypy": 3})
 
 
 def interpreter(name: str, label: str, kind: str, version: str, pypy: str | None = None):
-    return Interpreter(InterpreterSpec(name, label, name), f"/usr/bin/{name}", f"/usr/bin/{name}",
-                       kind, version, version, "/usr/include", ".so", pypy)
+    return Interpreter(
+        InterpreterSpec(name, label, name),
+        f"/usr/bin/{name}",
+        f"/usr/bin/{name}",
+        kind,
+        version,
+        version,
+        "/usr/include",
+        ".so",
+        pypy,
+    )
 
 
 CPYTHON = interpreter("cpython", "CPython", "cpython", "3.11.7")
@@ -32,39 +41,50 @@ PYPY = interpreter("pypy", "PyPy", "pypy", "3.9.16", "7.3.11")
 
 
 def pyperf_bench(name: str, values: list[float]) -> pyperf.Benchmark:
-    metadata = {"name": name, "loops": 1024, "unit": "second", "cpu_model_name": "Test CPU",
-                "cpu_count": 2, "platform": "Linux-6.1.0-x86_64-with-glibc2.36",
-                "perf_version": "2.10.0", "date": "2026-11-23T10:00:00"}
-    run = pyperf.Run(values, warmups=[(1024, values[0])], metadata=metadata,
-                     collect_metadata=False)
+    metadata = {
+        "name": name,
+        "loops": 1024,
+        "unit": "second",
+        "cpu_model_name": "Test CPU",
+        "cpu_count": 2,
+        "platform": "Linux-6.1.0-x86_64-with-glibc2.36",
+        "perf_version": "2.10.0",
+        "date": "2026-11-23T10:00:00",
+    }
+    run = pyperf.Run(
+        values, warmups=[(1024, values[0])], metadata=metadata, collect_metadata=False
+    )
     return pyperf.Benchmark([run])
 
 
 def make_results(times: dict[tuple[Benchmark, str], list[float] | None]) -> Results:
     cells = {}
     for (bench, interp), values in times.items():
-        cells[bench, interp] = (Cell(bench, interp, pyperf_bench(bench.name, values), CACHED)
-                                if values else Cell(bench, interp, origin=FAILED, error="boom"))
+        cells[bench, interp] = (
+            Cell(bench, interp, pyperf_bench(bench.name, values), CACHED)
+            if values
+            else Cell(bench, interp, origin=FAILED, error="boom")
+        )
     return Results((EMPTY_LOOP, NOARGS, ONEARG), (CPYTHON, PYPY), (), "cpython", PROFILE, cells)
 
 
-RESULTS = make_results({
-    (EMPTY_LOOP, "cpython"): [20e-9, 20e-9, 20e-9],
-    (EMPTY_LOOP, "pypy"): [1e-9, 1e-9, 1e-9],
-    (NOARGS, "cpython"): [70e-9, 71e-9, 72e-9],
-    (NOARGS, "pypy"): [28e-9, 29e-9, 30e-9],
-    (ONEARG, "cpython"): [50e-9, 52e-9, 51e-9],
-    (ONEARG, "pypy"): [200e-9, 210e-9, 190e-9],
-})
+RESULTS = make_results(
+    {
+        (EMPTY_LOOP, "cpython"): [20e-9, 20e-9, 20e-9],
+        (EMPTY_LOOP, "pypy"): [1e-9, 1e-9, 1e-9],
+        (NOARGS, "cpython"): [70e-9, 71e-9, 72e-9],
+        (NOARGS, "pypy"): [28e-9, 29e-9, 30e-9],
+        (ONEARG, "cpython"): [50e-9, 52e-9, 51e-9],
+        (ONEARG, "pypy"): [200e-9, 210e-9, 190e-9],
+    }
+)
 
 
 def test_cells_show_mean_std_and_ratio_to_the_baseline():
     options = TableOptions()
     assert cell_text(RESULTS, NOARGS, "cpython", options) == ("71.0 ns \u00b1 1.00 ns", "")
-    assert cell_text(RESULTS, NOARGS, "pypy", options) == ("29.0 ns \u00b1 1.00 ns",
-                                                          "2.4x faster")
-    assert cell_text(RESULTS, ONEARG, "pypy", options) == ("200 ns \u00b1 10.0 ns",
-                                                          "3.9x slower")
+    assert cell_text(RESULTS, NOARGS, "pypy", options) == ("29.0 ns \u00b1 1.00 ns", "2.4x faster")
+    assert cell_text(RESULTS, ONEARG, "pypy", options) == ("200 ns \u00b1 10.0 ns", "3.9x slower")
 
 
 def test_subtracting_the_loop_gives_the_cost_per_call():
@@ -74,9 +94,16 @@ def test_subtracting_the_loop_gives_the_cost_per_call():
 
 
 def test_a_failed_cell_says_failed_and_the_table_still_builds():
-    broken = make_results({(EMPTY_LOOP, "cpython"): [1e-9, 1e-9], (EMPTY_LOOP, "pypy"): None,
-                           (NOARGS, "cpython"): [5e-9, 6e-9], (NOARGS, "pypy"): None,
-                           (ONEARG, "cpython"): [5e-9, 6e-9], (ONEARG, "pypy"): [5e-9, 6e-9]})
+    broken = make_results(
+        {
+            (EMPTY_LOOP, "cpython"): [1e-9, 1e-9],
+            (EMPTY_LOOP, "pypy"): None,
+            (NOARGS, "cpython"): [5e-9, 6e-9],
+            (NOARGS, "pypy"): None,
+            (ONEARG, "cpython"): [5e-9, 6e-9],
+            (ONEARG, "pypy"): [5e-9, 6e-9],
+        }
+    )
     assert cell_text(broken, NOARGS, "pypy", TableOptions()) == ("failed", "")
     assert isinstance(results_table(broken, TableOptions()), nodes.table)
 
@@ -97,7 +124,8 @@ def test_the_chart_is_byte_reproducible_and_its_alt_text_has_the_numbers():
     assert b"<svg" in first and b"Date" not in first
     assert b"time per iteration (ns)" in first or b"ns)" in first
     assert alt_text(RESULTS, [NOARGS], "Calls") == (
-        "Bar chart: Calls, time per call. noargs: CPython 3.11.7 71.0 ns, PyPy 7.3.11 29.0 ns.")
+        "Bar chart: Calls, time per call. noargs: CPython 3.11.7 71.0 ns, PyPy 7.3.11 29.0 ns."
+    )
 
 
 def test_inline_values_and_group_ratios():
@@ -112,7 +140,9 @@ def test_inline_values_and_group_ratios():
 
 def test_the_note_comes_from_the_results_metadata():
     note = measurement_note(RESULTS)
-    assert note.startswith("Measured 2026-11-23 on Test CPU (2 cores), Linux 6.1.0 (x86_64): "
-                           "CPython 3.11.7, PyPy 7.3.11 (Python 3.9.16); pyperf 2.10.0, "
-                           "profile \u201cquick\u201d")
+    assert note.startswith(
+        "Measured 2026-11-23 on Test CPU (2 cores), Linux 6.1.0 (x86_64): "
+        "CPython 3.11.7, PyPy 7.3.11 (Python 3.9.16); pyperf 2.10.0, "
+        "profile \u201cquick\u201d"
+    )
     assert "warm-up values CPython 1, PyPy 3" in note

@@ -52,7 +52,8 @@ def test_changing_one_benchmark_measures_only_that_one(tmp_path):
     origins = {b.name: results.cell(b, "cpython").origin for b in results.benchmarks}
     assert origins == {EMPTY_LOOP.name: CACHED, "noargs": CACHED, "onearg(i)": MEASURED}
     assert [m for m in messages if m.startswith("measuring")] == [
-        "measuring onearg(i) on " + results.interpreters[0].display + " [1/1]"]
+        "measuring onearg(i) on " + results.interpreters[0].display + " [1/1]"
+    ]
 
 
 def test_a_damaged_result_is_set_aside_and_measured_again(tmp_path):
