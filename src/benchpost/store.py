@@ -89,7 +89,10 @@ class ResultStore:
         """Results for ``benchmarks`` (plus the empty loop) on each interpreter found."""
         rows = tuple(dict.fromkeys([EMPTY_LOOP, *benchmarks]))
         found, missing = self.interpreters(interpreter_names)
-        todo = [(b, i) for i in found for b in rows]
+        # Interpreters alternate benchmark by benchmark: a shared machine's
+        # speed drifts over tens of seconds, and a ratio is fairest when both
+        # sides were measured under the same conditions.
+        todo = [(b, i) for b in rows for i in found]
         cells: dict[tuple[Benchmark, str], Cell] = {}
         pending = []
         for bench, interp in todo:

@@ -1,0 +1,52 @@
+"""``python -m benchpost``: the same store and tables, from a terminal."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from .conftest import make_project, suite_yaml
+
+
+def benchpost(project, *args):
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchpost",
+            "--suite",
+            str(project / "suite.yaml"),
+            "--cache-dir",
+            str(project / "cache"),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_show_measures_then_prints_the_table_and_run_reuses_it(tmp_path):
+    project = make_project(tmp_path, suite_yaml(pypy_command="/nonexistent/pypy3"))
+    shown = benchpost(project, "show", "calls", "--profile", "tiny")
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0] == "Calls"
+    assert re.match(r"Benchmark\s+CPython 3\.\d+\.\d+$", lines[2])
+    assert re.match(r"noargs\s+[\d.]+ ns ± [\d.]+ ns$", lines[5]), lines
+    assert "PyPy (/nonexistent/pypy3) was not found" in shown.stdout
+    assert "measuring noargs on CPython" in shown.stderr
+
+    again = benchpost(project, "run", "--profile", "tiny")
+    assert "3 results: 0 measured, 3 from the store, 0 failed" in again.stderr
+
+    assert benchpost(project, "clean").returncode == 0
+    assert not (project / "cache").exists()
+
+
+def test_bad_names_are_errors_with_the_choices(tmp_path):
+    project = make_project(tmp_path)
+    proc = benchpost(project, "run", "nope", "--profile", "tiny")
+    assert proc.returncode == 2
+    assert "no benchmark group 'nope'" in proc.stderr and "groups: calls" in proc.stderr
