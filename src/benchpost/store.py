@@ -14,6 +14,7 @@ disturb each other's numbers) and nothing is measured twice.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -51,13 +52,19 @@ class ResultStore:
     cache_dir: Path
     timeout: float = 600.0
     progress: Progress = _quiet
-    counts: Counter = field(default_factory=Counter)
     _probed: dict[str, Interpreter | InterpreterNotFound] = field(default_factory=dict)
     _built: dict[str, BuiltExtension | BuildError] = field(default_factory=dict)
     _loaded: dict[Path, pyperf.Benchmark] = field(default_factory=dict)
     # Failures are remembered for the rest of the build: a benchmark that
     # crashed is not run again for the next table or role that shows it.
     _failed: dict[tuple[Benchmark, str], Cell] = field(default_factory=dict)
+    # Where each cell shown in this build came from (first time it was seen).
+    _origins: dict[tuple[Benchmark, str], str] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> Counter:
+        """How many distinct results this build measured, took from the store, or lost."""
+        return Counter(self._origins.values())
 
     # -- interpreters -----------------------------------------------------
 
@@ -104,8 +111,8 @@ class ResultStore:
         for index, (bench, interp) in enumerate(pending, 1):
             where = f"{bench.name} on {interp.display} [{index}/{len(pending)}]"
             cells[bench, interp.name] = self._measure(bench, interp, where)
-        for cell in cells.values():
-            self.counts[cell.origin] += 1
+        for key, cell in cells.items():
+            self._origins.setdefault(key, cell.origin)
         return Results(
             rows, tuple(found), tuple(missing), self.suite.baseline, self.profile, cells
         )
@@ -193,13 +200,18 @@ class ResultStore:
                 self.profile.warmups_for(interp.kind),
             ],
             "pyperf": pyperf.__version__,
-            "worker": hashlib.sha256(WORKER.read_bytes()).hexdigest(),
+            "worker": _worker_digest(),
         }
         return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:20]
 
     def result_path(self, bench: Benchmark, interp: Interpreter, built: BuiltExtension) -> Path:
         name = f"{_slug(bench.name)}-{self.fingerprint(bench, interp, built)}.json"
         return self.cache_dir / "results" / interp.name / (_slug(bench.group) or "_") / name
+
+
+@functools.cache
+def _worker_digest() -> str:
+    return hashlib.sha256(WORKER.read_bytes()).hexdigest()
 
 
 def _slug(text: str) -> str:
