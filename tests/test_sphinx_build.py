@@ -119,6 +119,7 @@ def test_without_pypy_the_post_renders_with_a_note_and_no_warning(tmp_path):
     )
     assert "optional interpreter PyPy" in proc.stdout
     assert "PyPy (not available here)" in text
+    assert "PyPy is [not measured: PyPy not found] than CPython" in text
 
 
 def test_a_failing_benchmark_is_a_warning_at_the_directive_and_the_rest_renders(tmp_path):

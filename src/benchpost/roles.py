@@ -58,7 +58,11 @@ class _ValueRole(SphinxRole):
                 f"{failed[0].benchmark.name} failed on "
                 f"{failed[0].interpreter}: {failed[0].error.splitlines()[0]}"
             )
-        text = self.format(results, benchmarks, ref)
+        if results.missing:  # a preview without PyPy, say: make the gap obvious
+            labels = " and ".join(exc.spec.label for exc in results.missing)
+            text = f"[not measured: {labels} not found]"
+        else:
+            text = self.format(results, benchmarks, ref)
         return [nodes.inline(self.rawtext, text, classes=["benchpost-value"])], []
 
     def format(self, results: Results, benchmarks, ref: ValueRef) -> str:
