@@ -40,11 +40,18 @@ def compiler() -> list[str]:
     return shlex.split(os.environ.get("CC", "cc"))
 
 
-def extension_digest(extension: Extension, interpreter: Interpreter) -> str:
-    """A hash of everything that can change the compiled extension."""
+def source_digest(extension: Extension) -> str:
+    """A hash of the extension's sources and flags (the same for every interpreter)."""
     h = hashlib.sha256()
     for source in extension.sources:
         h.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    h.update(json.dumps([extension.module, extension.cflags]).encode())
+    return h.hexdigest()[:16]
+
+
+def extension_digest(extension: Extension, interpreter: Interpreter) -> str:
+    """A hash of everything that can change the compiled extension."""
+    h = hashlib.sha256(source_digest(extension).encode())
     identity = {
         "module": extension.module,
         "cflags": extension.cflags,

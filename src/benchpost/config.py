@@ -22,6 +22,10 @@ class Settings:
     profile: str = "quick"
     #: where results, builds and charts go; "" means <doctrees>/benchpost
     cache_dir: str = ""
+    #: "measure" (recorded results only for interpreters not found here),
+    #: "recorded" (never measure) or "measure-missing" (recorded where there
+    #: are some, measure the rest); the BENCHPOST_MODE environment variable wins
+    mode: str = "measure"
     #: seconds after which one benchmark on one interpreter is killed
     timeout: float = 600.0
     #: interpreter names to use; empty means every one the suite declares
@@ -43,6 +47,7 @@ class Settings:
         values = {f.name: getattr(config, f"benchpost_{f.name}") for f in fields(cls)}
         values["interpreters"] = tuple(_words(values["interpreters"]))
         values["profile"] = os.environ.get("BENCHPOST_PROFILE") or values["profile"]
+        values["mode"] = os.environ.get("BENCHPOST_MODE") or values["mode"]
         values["suite"] = str((confdir / values["suite"]).resolve())
         values["cache_dir"] = str(
             (confdir / values["cache_dir"]).resolve()

@@ -9,7 +9,6 @@ rest of the post still renders.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from benchpost.render.chart import alt_text, draw_chart
+from benchpost.render.chart import alt_text, chart_key, draw_chart
 from benchpost.render.note import measurement_note, missing_note
 from benchpost.render.table import TableOptions, legend, results_table, rows_of
 from benchpost.results import FAILED, Results
@@ -30,7 +29,7 @@ from benchpost.sphinx_ext import (
     record_results,
     report_missing,
 )
-from benchpost.storage import write_if_changed
+from benchpost.storage import atomic_write_bytes
 from benchpost.suite import Benchmark
 
 logger = logging.getLogger(__name__)
@@ -110,13 +109,17 @@ class _ResultsDirective(SphinxDirective):
         return [by_name[n] for n in wanted]
 
     def report_failures(self, state: BuildState, results: Results) -> None:
+        """One warning per failed (or stale) cell and post, at this directive's line."""
         for (bench, interp), cell in results.cells.items():
-            if cell.origin == FAILED and state.report_once(self.env.docname, bench.name, interp):
+            if not (cell.origin == FAILED or cell.warning):
+                continue
+            if state.report_once(self.env.docname, bench.name, interp):
                 shown = results.interpreter(interp)
-                self.warn(
-                    f"{bench.name!r} on {shown.display if shown else interp} failed: {cell.error}",
-                    "measure",
-                )
+                name = shown.display if shown else interp
+                if cell.origin == FAILED:
+                    self.warn(f"{bench.name!r} on {name} failed: {cell.error}", "measure")
+                else:
+                    self.warn(f"{bench.name!r} on {name}: {cell.warning}", "recorded")
 
     def render(self, results: Results, options: TableOptions) -> list[nodes.Node]:
         raise NotImplementedError
@@ -138,14 +141,13 @@ class BenchmarkChart(_ResultsDirective):
 
     def render(self, results: Results, options: TableOptions) -> list[nodes.Node]:
         rows = rows_of(results, options)
-        svg = draw_chart(results, rows, options.subtract_loop)
-        # Named by content, under the doctree folder: outside the watched
-        # source tree, and a rebuild with the same numbers rewrites nothing.
+        # Named by what it is drawn from, under the doctree folder: outside
+        # the watched source tree, and drawn only when the numbers change.
         state = build_state(self.env)
-        chart = Path(
-            state.settings.cache_dir, "charts", f"chart-{hashlib.sha1(svg).hexdigest()[:16]}.svg"
-        )
-        write_if_changed(chart, svg)
+        key = chart_key(results, rows, options.subtract_loop)
+        chart = Path(state.settings.cache_dir, "charts", f"chart-{key}.svg")
+        if not chart.is_file():
+            atomic_write_bytes(chart, draw_chart(results, rows, options.subtract_loop))
         alt = self.options.get("alt") or alt_text(
             results, rows, options.title, options.subtract_loop
         )

@@ -15,7 +15,9 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
+from benchpost.storage import write_if_changed
 from benchpost.suite import CURRENT_PYTHON, InterpreterSpec
 
 # Runs inside the target interpreter: plain Python 3, standard library only.
@@ -60,6 +62,8 @@ class Interpreter:
     include: str
     ext_suffix: str
     pypy_version: str | None = None
+    #: for a column of recorded results: "recorded 2026-11-20 on <CPU> (<host>)"
+    recorded: str = ""
 
     @property
     def name(self) -> str:
@@ -76,6 +80,15 @@ class Interpreter:
         if self.pypy_version:
             return f"{self.display} (Python {self.python_version})"
         return self.display
+
+    def metadata(self) -> dict[str, str]:
+        """What a result file says about its interpreter (pyperf metadata values)."""
+        return {
+            "benchpost_interpreter": self.display,
+            "benchpost_kind": self.kind,
+            "benchpost_python": self.python_version,
+            "benchpost_pypy": self.pypy_version or "-",
+        }
 
     def identity(self) -> dict[str, str | None]:
         """Everything about the interpreter that can change a measured number."""
@@ -101,9 +114,30 @@ def resolve_command(spec: InterpreterSpec) -> str:
     return found
 
 
-def probe(spec: InterpreterSpec, timeout: float = 60) -> Interpreter:
-    """Find and run the interpreter once to learn its identity."""
+def probe(
+    spec: InterpreterSpec, cache_dir: Path | None = None, timeout: float = 60
+) -> Interpreter:
+    """Find the interpreter and learn its identity.
+
+    Running PyPy just to ask its version costs a noticeable part of a warm
+    build, so answers are kept in ``cache_dir`` under the executable's path,
+    size and modification time: an upgrade changes those and probes again.
+    """
     executable = resolve_command(spec)
+    real = os.path.realpath(executable)
+    stat = os.stat(real)
+    key = f"{executable}|{real}|{stat.st_size}|{stat.st_mtime_ns}"
+    cache = cache_dir / "interpreters.json" if cache_dir else None
+    known = _read_json(cache) if cache else {}
+    info = known.get(key)
+    if info is None:
+        info = _run_probe(spec, executable, timeout)
+        if cache:
+            write_if_changed(cache, json.dumps({**known, key: info}, indent=1).encode())
+    return Interpreter(spec=spec, command_path=executable, **info)
+
+
+def _run_probe(spec: InterpreterSpec, executable: str, timeout: float) -> dict:
     try:
         proc = subprocess.run(
             [executable, "-c", _PROBE],
@@ -121,7 +155,14 @@ def probe(spec: InterpreterSpec, timeout: float = 60) -> Interpreter:
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         raise InterpreterNotFound(spec, f"is not a working Python 3 ({last})") from None
     info["executable"] = os.path.realpath(info["executable"] or executable)
-    return Interpreter(spec=spec, command_path=executable, **info)
+    return info
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # absent or damaged: probe again
 
 
 def clean_environ(**extra: str) -> dict[str, str]:

@@ -20,7 +20,7 @@ from benchpost.interpreters import Interpreter, InterpreterNotFound
 from benchpost.suite import EMPTY_LOOP, Benchmark, Profile
 
 #: Where a cell's numbers came from.
-MEASURED, CACHED, FAILED = "measured", "cached", "failed"
+MEASURED, CACHED, RECORDED, FAILED = "measured", "cached", "recorded", "failed"
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Cell:
     origin: str = MEASURED
     error: str = ""
     path: Path | None = None  # the pyperf JSON file behind the numbers
+    warning: str = ""  # usable, but worth a warning (a stale recorded result)
 
     @property
     def ok(self) -> bool:

@@ -42,6 +42,7 @@ class MeasureRequest:
     profile: Profile
     extension_dir: Path
     timeout: float = 600.0
+    code_digest: str = "-"  # of the benchmark and C sources, to tell stale recordings
 
     def pyperf_options(self) -> list[str]:
         """The pyperf command-line options the profile asks for."""
@@ -90,7 +91,12 @@ def measure(request: MeasureRequest, scratch_root: Path) -> bytes:
             "setup": request.benchmark.setup,
             "code": request.benchmark.code,
             "path": [str(request.extension_dir)],
-            "metadata": {"benchpost_group": request.benchmark.group or "-"},
+            "metadata": {
+                "benchpost_group": request.benchmark.group or "-",
+                "benchpost_code": request.code_digest,
+                "benchpost_profile": request.profile.name,
+                **request.interpreter.metadata(),
+            },
         }
         spec_path.write_text(json.dumps(spec), encoding="utf-8")
         command = [

@@ -61,6 +61,7 @@ def build_state(env: BuildEnvironment) -> BuildState:
                 Path(settings.cache_dir),
                 settings.timeout,
                 progress=_log_progress,
+                mode=settings.mode,
             )
         except (SuiteError, LookupError) as exc:
             state.error = exc

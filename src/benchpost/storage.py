@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,3 +52,8 @@ def file_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def slug(text: str) -> str:
+    """A file name for a benchmark or group name such as ``Foo()[0]``."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_.") or "_"

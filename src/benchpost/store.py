@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -26,15 +25,26 @@ from pathlib import Path
 
 import pyperf
 
-from benchpost.build import BuildError, BuiltExtension, build_extension
+from benchpost import recorded
+from benchpost.build import BuildError, BuiltExtension, build_extension, source_digest
 from benchpost.interpreters import Interpreter, InterpreterNotFound, probe
-from benchpost.results import CACHED, FAILED, MEASURED, Cell, Results
+from benchpost.recorded import recorded_interpreter
+from benchpost.results import CACHED, FAILED, MEASURED, RECORDED, Cell, Results
 from benchpost.runner import WORKER, MeasureError, MeasureRequest, measure
-from benchpost.storage import atomic_write_bytes, file_lock
-from benchpost.suite import EMPTY_LOOP, Benchmark, Profile, Suite
+from benchpost.storage import atomic_write_bytes, file_lock, slug
+from benchpost.suite import EMPTY_LOOP, Benchmark, InterpreterSpec, Profile, Suite
 
 #: Bump when the meaning of a stored file changes, to measure everything again.
-STORE_FORMAT = 1
+STORE_FORMAT = 2
+
+#: Where numbers come from (the ``benchpost_mode`` setting):
+#: measure here, using recorded results only for interpreters not found here;
+MEASURE = "measure"
+#: use recorded results only, measure nothing (to publish committed numbers);
+RECORDED_ONLY = "recorded"
+#: use recorded results where there are some, measure the rest here.
+MEASURE_MISSING = "measure-missing"
+MODES = (MEASURE, RECORDED_ONLY, MEASURE_MISSING)
 
 Progress = Callable[[str], None]
 
@@ -52,6 +62,7 @@ class ResultStore:
     cache_dir: Path
     timeout: float = 600.0
     progress: Progress = _quiet
+    mode: str = MEASURE
     _probed: dict[str, Interpreter | InterpreterNotFound] = field(default_factory=dict)
     _built: dict[str, BuiltExtension | BuildError] = field(default_factory=dict)
     _loaded: dict[Path, pyperf.Benchmark] = field(default_factory=dict)
@@ -60,6 +71,10 @@ class ResultStore:
     _failed: dict[tuple[Benchmark, str], Cell] = field(default_factory=dict)
     # Where each cell shown in this build came from (first time it was seen).
     _origins: dict[tuple[Benchmark, str], str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise LookupError(f"unknown mode {self.mode!r} (modes: {', '.join(MODES)})")
 
     @property
     def counts(self) -> Counter:
@@ -81,7 +96,7 @@ class ResultStore:
         for spec in specs:
             if spec.name not in self._probed:
                 try:
-                    self._probed[spec.name] = probe(spec)
+                    self._probed[spec.name] = probe(spec, self.cache_dir)
                 except InterpreterNotFound as exc:
                     self._probed[spec.name] = exc
             outcome = self._probed[spec.name]
@@ -93,29 +108,94 @@ class ResultStore:
     def results(
         self, benchmarks: Iterable[Benchmark], interpreter_names: Iterable[str] | None = None
     ) -> Results:
-        """Results for ``benchmarks`` (plus the empty loop) on each interpreter found."""
+        """Results for ``benchmarks`` (plus the empty loop), one column per interpreter.
+
+        A column comes from measuring here (or the store), from recorded
+        results (see ``mode``), or is missing with the reason.
+        """
         rows = tuple(dict.fromkeys([EMPTY_LOOP, *benchmarks]))
-        found, missing = self.interpreters(interpreter_names)
+        names = list(interpreter_names) if interpreter_names is not None else None
+        specs = [self.suite.interpreter(n) for n in names] if names else self.suite.interpreters
+        columns: list[Interpreter] = []
+        missing: list[InterpreterNotFound] = []
+        cells: dict[tuple[Benchmark, str], Cell] = {}
+        pending: list[tuple[Benchmark, Interpreter]] = []
+        for spec in specs:
+            column = self._column(spec, rows, cells, pending)
+            (missing if isinstance(column, InterpreterNotFound) else columns).append(column)
         # Interpreters alternate benchmark by benchmark: a shared machine's
         # speed drifts over tens of seconds, and a ratio is fairest when both
         # sides were measured under the same conditions.
-        todo = [(b, i) for b in rows for i in found]
-        cells: dict[tuple[Benchmark, str], Cell] = {}
-        pending = []
-        for bench, interp in todo:
-            cell = self._lookup(bench, interp)
-            if cell is None:
-                pending.append((bench, interp))
-            else:
-                cells[bench, interp.name] = cell
+        order = {spec.name: index for index, spec in enumerate(specs)}
+        pending.sort(key=lambda pair: (rows.index(pair[0]), order[pair[1].name]))
         for index, (bench, interp) in enumerate(pending, 1):
             where = f"{bench.name} on {interp.display} [{index}/{len(pending)}]"
             cells[bench, interp.name] = self._measure(bench, interp, where)
         for key, cell in cells.items():
             self._origins.setdefault(key, cell.origin)
         return Results(
-            rows, tuple(found), tuple(missing), self.suite.baseline, self.profile, cells
+            rows, tuple(columns), tuple(missing), self.suite.baseline, self.profile, cells
         )
+
+    def _column(
+        self,
+        spec: InterpreterSpec,
+        rows: tuple[Benchmark, ...],
+        cells: dict[tuple[Benchmark, str], Cell],
+        pending: list[tuple[Benchmark, Interpreter]],
+    ) -> Interpreter | InterpreterNotFound:
+        """Fill ``cells`` (and ``pending``) for one interpreter; returns its column."""
+        here, absent = (
+            None,
+            InterpreterNotFound(spec, f"has no recorded results in {self.suite.recorded_dir}"),
+        )
+        if self.mode != RECORDED_ONLY:
+            found, missing = self.interpreters([spec.name])
+            here, absent = (found[0], absent) if found else (None, missing[0])
+        recorded = {} if here and self.mode == MEASURE else self._recorded(spec, rows)
+        if here is not None:
+            for bench in rows:
+                cell = recorded.get(bench) or self._lookup(bench, here)
+                if cell is None:
+                    pending.append((bench, here))
+                else:
+                    cells[bench, spec.name] = cell
+            return here
+        if not recorded:
+            return absent
+        for bench in rows:
+            cells[bench, spec.name] = recorded.get(bench) or Cell(
+                bench,
+                spec.name,
+                origin=FAILED,
+                error=f"no recorded result: record it with 'python -m benchpost record "
+                f"--interpreter {spec.name}' where {spec.label} is installed",
+            )
+        first = next(iter(recorded.values()))
+        return recorded_interpreter(spec, first.result)
+
+    def _recorded(
+        self, spec: InterpreterSpec, rows: tuple[Benchmark, ...]
+    ) -> dict[Benchmark, Cell]:
+        """The recorded cells for one interpreter (stale ones carry a warning)."""
+        cells = {}
+        for bench in rows:
+            path = recorded.recorded_path(self.suite.recorded_dir, spec.name, bench)
+            try:
+                result = recorded.load(self.suite.recorded_dir, spec.name, bench)
+            except recorded.RecordedError as exc:
+                cells[bench] = Cell(bench, spec.name, origin=FAILED, error=str(exc))
+                continue
+            if result is None:
+                continue
+            warning = ""
+            if recorded.is_stale(result, self.code_digest(bench)):
+                warning = (
+                    f"recorded result {path} is stale: the benchmark or the C extension "
+                    f"changed since it was recorded; record it again"
+                )
+            cells[bench] = Cell(bench, spec.name, result, RECORDED, path=path, warning=warning)
+        return cells
 
     def _lookup(self, bench: Benchmark, interp: Interpreter) -> Cell | None:
         """A stored result, a build failure, or None if it must be measured."""
@@ -138,7 +218,9 @@ class ResultStore:
             if result is not None:
                 return Cell(bench, interp.name, result, CACHED, path=path)
             self.progress(f"measuring {where}")
-            request = MeasureRequest(bench, interp, self.profile, built.directory, self.timeout)
+            request = MeasureRequest(
+                bench, interp, self.profile, built.directory, self.timeout, self.code_digest(bench)
+            )
             started = time.monotonic()
             try:
                 data = measure(request, self.cache_dir / "scratch")
@@ -186,6 +268,11 @@ class ResultStore:
 
     # -- fingerprints -----------------------------------------------------
 
+    def code_digest(self, bench: Benchmark) -> str:
+        """A hash of what the benchmark runs: its code and the C extension's sources."""
+        facts = [bench.setup, bench.code, source_digest(self.suite.extension)]
+        return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:16]
+
     def fingerprint(self, bench: Benchmark, interp: Interpreter, built: BuiltExtension) -> str:
         """A hash of everything that can change this benchmark's numbers."""
         facts = {
@@ -205,14 +292,10 @@ class ResultStore:
         return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:20]
 
     def result_path(self, bench: Benchmark, interp: Interpreter, built: BuiltExtension) -> Path:
-        name = f"{_slug(bench.name)}-{self.fingerprint(bench, interp, built)}.json"
-        return self.cache_dir / "results" / interp.name / (_slug(bench.group) or "_") / name
+        name = f"{slug(bench.name)}-{self.fingerprint(bench, interp, built)}.json"
+        return self.cache_dir / "results" / interp.name / slug(bench.group) / name
 
 
 @functools.cache
 def _worker_digest() -> str:
     return hashlib.sha256(WORKER.read_bytes()).hexdigest()
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_.")

@@ -93,6 +93,8 @@ class Suite:
     baseline: str
     profiles: Mapping[str, Profile]
     groups: tuple[Group, ...]
+    #: results recorded elsewhere and committed (see benchpost.recorded)
+    recorded_dir: Path = Path("results")
 
     def group(self, name: str) -> Group:
         for group in self.groups:
@@ -133,7 +135,7 @@ def load_suite(path: Path | str) -> Suite:
         load_yaml(path),
         "the suite file",
         line=1,
-        keys=("extension", "interpreters", "baseline", "profiles", "groups"),
+        keys=("extension", "interpreters", "baseline", "profiles", "groups", "recorded"),
     )
     extension = _extension(
         top.section("extension", "'extension'", ("module", "sources", "cflags")), path.parent
@@ -148,7 +150,8 @@ def load_suite(path: Path | str) -> Suite:
         )
     profiles = _profiles(top.section("profiles", "'profiles'"))
     groups = _groups(top)
-    return Suite(path, extension, interpreters, baseline, profiles, groups)
+    recorded_dir = path.parent / top.get("recorded", str, "results")
+    return Suite(path, extension, interpreters, baseline, profiles, groups, recorded_dir)
 
 
 def _extension(sec: Section, base: Path) -> Extension:

@@ -8,8 +8,12 @@ results always give the same file (and the same content-hashed name).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
+import json
 import math
+from pathlib import Path
 
 from benchpost.render.format import format_time, time_unit
 from benchpost.results import Results
@@ -72,6 +76,26 @@ def draw_chart(
         buffer = io.BytesIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
+
+
+def chart_key(results: Results, benchmarks: list[Benchmark], subtract_loop: bool = False) -> str:
+    """A hash of everything the chart is drawn from, to name its file.
+
+    A warm build finds the file and skips matplotlib entirely (importing and
+    drawing cost more than the rest of re-reading a post).
+    """
+    cells = [
+        [b.name, i.display, i.spec.colour, str(results.cells[b, i.name].path)]
+        for b in benchmarks
+        for i in results.interpreters
+    ]
+    facts = [_drawing_code_digest(), subtract_loop, cells]
+    return hashlib.sha1(json.dumps(facts).encode()).hexdigest()[:16]
+
+
+@functools.cache
+def _drawing_code_digest() -> str:
+    return hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
 
 
 def alt_text(

@@ -9,12 +9,25 @@ def measurement_note(results: Results) -> str:
     """One or two sentences: when, where, on what, with which tool and profile.
 
     Everything comes from the metadata pyperf stored with the results, so the
-    note describes the run behind the numbers, not the machine building the
-    post.
+    note describes the runs behind the numbers, not the machine building the
+    post; columns recorded elsewhere get a sentence of their own.
     """
-    measured = [c for c in results.cells.values() if c.ok]
+    here = [i for i in results.interpreters if not i.recorded]
+    parts = [_measured_here(results, here)] if here else []
+    for interp in results.interpreters:
+        if interp.recorded:
+            cells = [c for c in results.cells.values() if c.interpreter == interp.name and c.ok]
+            profiles = _distinct(c.metadata().get("benchpost_profile") for c in cells)
+            profile = f", profile \u201c{'/'.join(profiles)}\u201d" if profiles else ""
+            parts.append(f"{interp.long_display}: {interp.recorded}{profile}.")
+    return " ".join(p for p in parts if p) or "No benchmark could be measured."
+
+
+def _measured_here(results: Results, here: list) -> str:
+    names = {i.name for i in here}
+    measured = [c for c in results.cells.values() if c.ok and c.interpreter in names]
     if not measured:
-        return "No benchmark could be measured."
+        return ""
     metadata = [c.metadata() for c in measured]
     dates = sorted(d.date().isoformat() for c in measured for d in c.result.get_dates() or ())
     when = (
@@ -29,11 +42,9 @@ def measurement_note(results: Results) -> str:
     machine = ", ".join(cpus) or "an unknown CPU"
     if cores:
         machine += f" ({'/'.join(cores)} cores)"
-    interpreters = ", ".join(i.long_display for i in results.interpreters)
+    interpreters = ", ".join(i.long_display for i in here)
     profile = results.profile
-    warmups = ", ".join(
-        f"{i.spec.label} {profile.warmups_for(i.kind)}" for i in results.interpreters
-    )
+    warmups = ", ".join(f"{i.spec.label} {profile.warmups_for(i.kind)}" for i in here)
     return (
         f"Measured {when} on {machine}, {' / '.join(systems) or 'unknown OS'}: "
         f"{interpreters}; pyperf {'/'.join(pyperfs)}, profile \u201c{profile.name}\u201d "

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from docutils import nodes
 
+from benchpost.interpreters import Interpreter
 from benchpost.render.format import (
     NOT_SIGNIFICANT_MARK,
     format_estimate,
@@ -66,7 +67,7 @@ def results_table(results: Results, options: TableOptions) -> nodes.table:
         group += nodes.colspec(colwidth=25)
     head = nodes.thead()
     group += head
-    head += _row(["Benchmark", *[i.display for i in interpreters]])
+    head += _header(interpreters)
     body = nodes.tbody()
     group += body
     for bench in rows_of(results, options):
@@ -95,6 +96,19 @@ def legend(results: Results, options: TableOptions) -> str:
     elif options.show_loop:
         parts.append("\u201cempty loop\u201d is the loop alone, without a call.")
     return " ".join(parts)
+
+
+def _header(interpreters: list[Interpreter]) -> nodes.row:
+    """Interpreter names; a column recorded elsewhere says so, with where and when."""
+    row = _row(["Benchmark"])
+    for interp in interpreters:
+        entry = _entry(nodes.Text(interp.display))
+        if interp.recorded:
+            entry += nodes.paragraph(
+                interp.recorded, interp.recorded, classes=["benchpost-recorded"]
+            )
+        row += entry
+    return row
 
 
 def _row(texts: list[str]) -> nodes.row:
