@@ -7,6 +7,8 @@ into a temporary folder, then read the HTML, as a reader's browser would.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from html import unescape
 from pathlib import Path
 
@@ -139,3 +141,37 @@ def test_a_failing_benchmark_is_a_warning_at_the_directive_and_the_rest_renders(
     rows = {r[0]: r[1] for r in table_rows(project)[1:]}
     assert rows["noargs"] == "failed"
     assert re.fullmatch(CELL, rows["onearg(i)"])
+
+
+def test_each_table_links_its_pyperf_data_and_pyperf_compares_it(built):
+    project, _ = built
+    html = (project / "_build" / "html" / "index.html").read_text()
+    links = re.findall(r'href="(_downloads/[0-9a-f]+/calls-(\w+)\.json)"', html)
+    assert [name for _, name in links] == (["cpython", "pypy"] if PYPY else ["cpython"])
+    files = [str(project / "_build" / "html" / href) for href, _ in links]
+    stats = subprocess.run(
+        [sys.executable, "-m", "pyperf", "stats", files[0]],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert stats.returncode == 0 and "noargs" in stats.stdout
+    if PYPY is None:
+        pytest.skip("PyPy is not installed here (apt-get install pypy3 pypy3-dev)")
+    compared = subprocess.run(
+        [sys.executable, "-m", "pyperf", "compare_to", *files, "--table"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert compared.returncode == 0, compared.stderr
+    assert re.search(r"noargs .*x (faster|slower)", compared.stdout)
+
+
+def test_a_prose_edit_reads_the_post_again_but_measures_nothing(built):
+    project, _ = built
+    index = project / "index.rst"
+    index.write_text(index.read_text() + "\nOne more sentence of prose.\n")
+    proc = sphinx_build(project, "-W")
+    assert "benchpost: measuring" not in proc.stdout
+    assert "One more sentence of prose." in page_text(project)

@@ -11,7 +11,7 @@ from benchpost.results import CACHED, FAILED, MEASURED
 from benchpost.store import ResultStore
 from benchpost.suite import EMPTY_LOOP, load_suite
 
-from .conftest import make_project, needs_pypy, suite_yaml
+from .conftest import ROOT, make_project, needs_pypy, suite_yaml
 
 
 def store_for(folder, interpreters=("cpython",), suite_text=None):
@@ -89,3 +89,15 @@ def test_a_missing_interpreter_is_reported_not_raised(tmp_path):
     results = store.results(benchmarks)
     assert [i.name for i in results.interpreters] == ["cpython"]
     assert "PyPy (/nonexistent/pypy3) was not found" in str(results.missing[0])
+
+
+def test_changing_the_c_source_measures_everything_again(tmp_path):
+    source = tmp_path / "simple.c"
+    source.write_text((ROOT / "cext" / "simple.c").read_text())
+    text = suite_yaml().replace(str(ROOT / "cext" / "simple.c"), str(source))
+    store, benchmarks, _ = store_for(tmp_path / "p", suite_text=text)
+    store.results(benchmarks, ["cpython"])
+    source.write_text(source.read_text() + "\n/* a comment changes the build */\n")
+    again, benchmarks, _ = store_for(tmp_path / "p", suite_text=text)
+    results = again.results(benchmarks, ["cpython"])
+    assert {c.origin for c in results.cells.values()} == {MEASURED}

@@ -1,7 +1,8 @@
-"""The command line: measure and show results without building the site.
+"""The command line: measure, show and record results without building the site.
 
-    python -m benchpost run  [GROUP ...] [--profile P] [--interpreter NAME ...]
-    python -m benchpost show [GROUP ...] [--subtract-loop]
+    python -m benchpost run    [GROUP ...] [--profile P] [--interpreter NAME ...]
+    python -m benchpost show   [GROUP ...] [--subtract-loop] [--mode recorded]
+    python -m benchpost record [GROUP ...] [--interpreter NAME ...]
     python -m benchpost clean
 
 It uses the same suite, store and cache folder as ``tox -e build``, so what
@@ -16,15 +17,23 @@ import shutil
 import sys
 from pathlib import Path
 
+from benchpost import recorded
 from benchpost.config import Settings
 from benchpost.render.table import TableOptions
 from benchpost.render.text import text_table
-from benchpost.store import ResultStore
-from benchpost.suite import Group, Suite, load_suite
+from benchpost.results import CACHED, MEASURED, Results
+from benchpost.store import MEASURE, MODES, ResultStore
+from benchpost.suite import load_suite
 from benchpost.yamlfile import SuiteError
 
 #: Where ``tox -e build`` keeps its cache (``<doctrees>/benchpost``).
 DEFAULT_CACHE = Path("_build", "doctrees", "benchpost")
+
+_COMMANDS = {
+    "run": "measure what is missing from the store",
+    "show": "print the tables as the post shows them (measuring what is missing)",
+    "record": "copy results into the suite's recorded folder, for committing",
+}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -37,11 +46,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="results, builds and charts (%(default)s)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, text in (
-        ("run", "measure what is missing"),
-        ("show", "print the tables as the post shows them (measuring what is missing)"),
-    ):
-        sub = commands.add_parser(name, help=text)
+    for name, text in _COMMANDS.items():
+        sub = commands.add_parser(name, help=text, description=text)
         sub.add_argument("groups", nargs="*", help="benchmark groups (default: all)")
         sub.add_argument(
             "--profile",
@@ -54,7 +60,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             dest="interpreters",
             help="an interpreter to use (repeat; default: all)",
         )
-        sub.add_argument("--timeout", type=float, default=Settings.timeout)
+        sub.add_argument(
+            "--mode",
+            choices=MODES,
+            default=os.environ.get("BENCHPOST_MODE") or Settings.mode,
+            help="where numbers come from (%(default)s)",
+        )
+        sub.add_argument(
+            "--timeout",
+            type=float,
+            default=Settings.timeout,
+            help="seconds before one benchmark is killed (%(default)s)",
+        )
         sub.add_argument(
             "--subtract-loop",
             action="store_true",
@@ -65,6 +82,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``benchpost`` and ``python -m benchpost``; returns the exit code."""
     args = parse_args(argv)
     if args.command == "clean":
         shutil.rmtree(args.cache_dir, ignore_errors=True)
@@ -73,12 +91,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         suite = load_suite(args.suite)
         groups = [suite.group(g) for g in args.groups] or list(suite.groups)
+        mode = MEASURE if args.command == "record" else args.mode
         store = ResultStore(
             suite,
             suite.profile(args.profile),
             args.cache_dir,
             args.timeout,
-            progress=lambda message: print(f"benchpost: {message}", file=sys.stderr, flush=True),
+            progress=_print_progress,
+            mode=mode,
         )
     except (SuiteError, LookupError) as exc:
         print(
@@ -86,10 +106,6 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    return _run(args, suite, groups, store)
-
-
-def _run(args: argparse.Namespace, suite: Suite, groups: list[Group], store: ResultStore) -> int:
     failed = 0
     for group in groups:
         results = store.results(group.benchmarks, args.interpreters)
@@ -97,11 +113,34 @@ def _run(args: argparse.Namespace, suite: Suite, groups: list[Group], store: Res
         if args.command == "show":
             options = TableOptions(title=group.title, subtract_loop=args.subtract_loop)
             print(text_table(results, options), end="\n\n")
+            _print_files(results)
+        elif args.command == "record":
+            _record(results, suite.recorded_dir)
     counts = store.counts
     print(
         f"benchpost: {sum(counts.values())} results: {counts['measured']} measured, "
-        f"{counts['cached']} from the store, {counts['failed']} failed "
-        f"(cache {args.cache_dir})",
+        f"{counts['cached']} from the store, {counts['recorded']} recorded, "
+        f"{counts['failed']} failed (cache {args.cache_dir})",
         file=sys.stderr,
     )
     return 1 if failed else 0
+
+
+def _print_progress(message: str) -> None:
+    print(f"benchpost: {message}", file=sys.stderr, flush=True)
+
+
+def _print_files(results: Results) -> None:
+    """The pyperf files behind a table: `python -m pyperf stats FILE` reads each."""
+    for (bench, interp), cell in results.cells.items():
+        if cell.path:
+            print(f"  {bench.name} on {interp}: {cell.path}")
+    print()
+
+
+def _record(results: Results, root: Path) -> None:
+    for (bench, interp), cell in results.cells.items():
+        if cell.ok and cell.origin in (MEASURED, CACHED):
+            print(f"recorded {recorded.save(root, interp, bench, cell.path)}")
+    for exc in results.missing:
+        print(f"benchpost: not recorded: {exc}", file=sys.stderr)

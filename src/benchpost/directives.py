@@ -14,10 +14,12 @@ from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from benchpost.published import suite_file
 from benchpost.render.chart import alt_text, chart_key, draw_chart
 from benchpost.render.note import measurement_note, missing_note
 from benchpost.render.table import TableOptions, legend, results_table, rows_of
@@ -29,7 +31,7 @@ from benchpost.sphinx_ext import (
     record_results,
     report_missing,
 )
-from benchpost.storage import atomic_write_bytes
+from benchpost.storage import atomic_write_bytes, slug
 from benchpost.suite import Benchmark
 
 logger = logging.getLogger(__name__)
@@ -131,7 +133,44 @@ class BenchmarkTable(_ResultsDirective):
     def render(self, results: Results, options: TableOptions) -> list[nodes.Node]:
         table = results_table(results, options)
         self.set_source_info(table)
-        return [table, _paragraph(legend(results, options), "benchpost-legend")]
+        return [
+            table,
+            _paragraph(legend(results, options), "benchpost-legend"),
+            self.data_links(results),
+        ]
+
+    def data_links(self, results: Results) -> nodes.paragraph:
+        """Links to the pyperf files behind the table, copied into the site."""
+        folder = Path(build_state(self.env).settings.cache_dir, "published")
+        stem = "-".join(slug(a) for a in self.arguments)
+        paragraph = nodes.paragraph(classes=["benchpost-data"])
+        paragraph += nodes.Text("pyperf data: ")
+        files = [
+            f
+            for i in results.interpreters
+            if (f := suite_file(results, i.name, folder, stem)) is not None
+        ]
+        for index, path in enumerate(files):
+            if index:
+                paragraph += nodes.Text(", ")
+            target = "/" + os.path.relpath(path, self.env.srcdir)
+            link = addnodes.download_reference(
+                "",
+                "",
+                reftarget=target,
+                refdoc=self.env.docname,
+                refexplicit=True,
+                reftype="download",
+                refdomain="",
+            )
+            link += nodes.literal(path.name, path.name)
+            paragraph += link
+        if len(files) > 1:
+            command = "python -m pyperf compare_to " + " ".join(f.name for f in files)
+            paragraph += nodes.Text(" (compare: ")
+            paragraph += nodes.literal(command, command)
+            paragraph += nodes.Text(")")
+        return paragraph
 
 
 class BenchmarkChart(_ResultsDirective):

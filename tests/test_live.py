@@ -1,0 +1,68 @@
+"""Live preview: sphinx-autobuild rebuilds once per save and never re-measures."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import make_project, suite_yaml
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("sphinx_autobuild") is None,
+    reason="sphinx-autobuild is not installed (pip install sphinx-autobuild, or use tox -e test)",
+)
+
+
+def wait_for(log: Path, count: int, text: str = "build succeeded", timeout: float = 90) -> int:
+    """Wait until the log says ``text`` ``count`` times; returns how many times it does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        seen = log.read_text().count(text)
+        if seen >= count:
+            return seen
+        time.sleep(0.2)
+    return log.read_text().count(text)
+
+
+def test_five_saves_give_five_rebuilds_and_no_measuring(tmp_path):
+    project = make_project(tmp_path / "site", suite_yaml(pypy_command="/nonexistent/pypy3"))
+    log = tmp_path / "autobuild.log"
+    with open(log, "w") as out:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sphinx_autobuild",
+                "-W",
+                "--port",
+                "0",
+                "-d",
+                str(project / "_build" / "doctrees"),
+                str(project),
+                str(project / "_build" / "html"),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        # Saves before the watcher starts would be missed: wait for it.
+        assert wait_for(log, 1, "Waiting to detect changes") == 1, log.read_text()
+        first = log.read_text()
+        assert "benchpost: measuring" in first  # the first build measures
+        index = project / "index.rst"
+        for save in range(1, 6):
+            index.write_text(index.read_text() + f"\nSave number {save}.\n")
+            assert wait_for(log, 1 + save) == 1 + save, log.read_text()
+            time.sleep(1)  # let the watcher settle, as between an author's saves
+        time.sleep(3)  # a rebuild loop would show up here
+        text = log.read_text()
+        assert text.count("build succeeded") == 6, text
+        assert "benchpost: measuring" not in text[len(first) :]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
