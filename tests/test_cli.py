@@ -39,7 +39,7 @@ def test_show_measures_then_prints_the_table_and_run_reuses_it(tmp_path):
     assert "measuring noargs on CPython" in shown.stderr
 
     again = benchpost(project, "run", "--profile", "tiny")
-    assert "3 results: 0 measured, 3 from the store, 0 failed" in again.stderr
+    assert "3 results: 0 measured, 3 from the store, 0 recorded, 0 failed" in again.stderr
 
     assert benchpost(project, "clean").returncode == 0
     assert not (project / "cache").exists()

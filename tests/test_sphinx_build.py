@@ -105,7 +105,7 @@ def test_a_second_build_measures_nothing(built):
     proc = sphinx_build(project, "-W", "-E")  # -E: every post is read again
     assert "benchpost: measuring" not in proc.stdout
     assert re.search(
-        r"benchpost: \d+ results: 0 measured, \d+ from the store, 0 failed", proc.stdout
+        r"benchpost: \d+ results: 0 measured, \d+ from the store, 0 recorded, 0 failed", proc.stdout
     ), proc.stdout
 
 
@@ -166,6 +166,12 @@ def test_each_table_links_its_pyperf_data_and_pyperf_compares_it(built):
     )
     assert compared.returncode == 0, compared.stderr
     assert re.search(r"noargs .*x (faster|slower)", compared.stdout)
+
+
+def test_a_build_with_no_change_says_nothing_was_measured(built):
+    project, _ = built
+    proc = sphinx_build(project, "-W")
+    assert "benchpost: no post with results was read again; nothing measured" in proc.stdout
 
 
 def test_a_prose_edit_reads_the_post_again_but_measures_nothing(built):

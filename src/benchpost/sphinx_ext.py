@@ -145,14 +145,19 @@ def _on_builder_inited(app: Sphinx) -> None:
 
 def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     state = _STATE.get(str(app.doctreedir))
-    if state is None or state.store is None or not state.store.counts:
+    counts = state.store.counts if state and state.store else None
+    if not counts:
+        # With -j, posts are read in worker processes, which log their own lines.
+        if app.parallel <= 1 and exception is None:
+            logger.info("benchpost: no post with results was read again; nothing measured")
         return
-    counts = state.store.counts
     logger.info(
-        "benchpost: %d results: %d measured, %d from the store, %d failed (profile %s, cache %s)",
+        "benchpost: %d results: %d measured, %d from the store, %d recorded, %d failed "
+        "(profile %s, cache %s)",
         sum(counts.values()),
         counts["measured"],
         counts["cached"],
+        counts["recorded"],
         counts["failed"],
         state.store.profile.name,
         state.settings.cache_dir,
