@@ -21,6 +21,9 @@ exclude_patterns = [
     "cext",
     "src",
     "tests",
+    "tools",
+    "build",
+    "dist",
 ]
 
 html_theme = "alabaster"

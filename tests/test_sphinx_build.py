@@ -105,7 +105,8 @@ def test_a_second_build_measures_nothing(built):
     proc = sphinx_build(project, "-W", "-E")  # -E: every post is read again
     assert "benchpost: measuring" not in proc.stdout
     assert re.search(
-        r"benchpost: \d+ results: 0 measured, \d+ from the store, 0 recorded, 0 failed", proc.stdout
+        r"benchpost: \d+ results: 0 measured, \d+ from the store, 0 recorded, 0 failed",
+        proc.stdout,
     ), proc.stdout
 
 

@@ -88,14 +88,19 @@ class BenchRatio(_ValueRole):
 
 
 class BenchInterpreter(SphinxRole):
-    """The display name and version of an interpreter, as probed here."""
+    """The display name and version of an interpreter: the one whose numbers are shown.
+
+    That is the interpreter found here, or the one a recorded column was
+    measured on, so prose and tables always name the same version.
+    """
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         state = build_state(self.env)
         if state.store is None:
             return [nodes.inline(self.rawtext, self.text)], []
         try:
-            found, missing = state.store.interpreters([self.text.strip()])
+            # The empty loop alone: enough to know where the column comes from.
+            results = state.store.results([], [self.text.strip()])
         except LookupError as exc:
             logger.warning(
                 "benchpost: %s",
@@ -105,8 +110,12 @@ class BenchInterpreter(SphinxRole):
                 subtype="reference",
             )
             return [nodes.inline(self.rawtext, self.text)], []
-        report_missing(state, missing, self.get_location())
-        text = found[0].display if found else f"{missing[0].spec.label} (not available here)"
+        record_results(self.env, results)
+        report_missing(state, list(results.missing), self.get_location())
+        if results.interpreters:
+            text = results.interpreters[0].display
+        else:
+            text = f"{results.missing[0].spec.label} (not available here)"
         return [nodes.inline(self.rawtext, text, classes=["benchpost-value"])], []
 
 
