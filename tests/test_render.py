@@ -13,7 +13,7 @@ from benchpost.interpreters import Interpreter
 from benchpost.render.chart import alt_text, draw_chart
 from benchpost.render.inline import parse_ref, ratio_text, time_text
 from benchpost.render.note import measurement_note
-from benchpost.render.table import TableOptions, cell_text, results_table
+from benchpost.render.table import TableOptions, cell_text, failure_notes, results_table
 from benchpost.results import CACHED, FAILED, Cell, Results
 from benchpost.suite import EMPTY_LOOP, Benchmark, InterpreterSpec, Profile
 
@@ -104,7 +104,13 @@ def test_a_failed_cell_says_failed_and_the_table_still_builds():
             (ONEARG, "pypy"): [5e-9, 6e-9],
         }
     )
-    assert cell_text(broken, NOARGS, "pypy", TableOptions()) == ("failed", "")
+    # Failures are numbered in reading order, and each number has its reason.
+    assert cell_text(broken, EMPTY_LOOP, "pypy", TableOptions()) == ("failed [1]", "")
+    assert cell_text(broken, NOARGS, "pypy", TableOptions()) == ("failed [2]", "")
+    assert failure_notes(broken, TableOptions()) == [
+        "[1] empty loop on PyPy 7.3.11: boom",
+        "[2] noargs on PyPy 7.3.11: boom",
+    ]
     assert isinstance(results_table(broken, TableOptions()), nodes.table)
 
 

@@ -140,7 +140,10 @@ def test_a_failing_benchmark_is_a_warning_at_the_directive_and_the_rest_renders(
     lenient = sphinx_build(project, "-E")  # without -W the post is still written
     assert lenient.returncode == 0
     rows = {r[0]: r[1] for r in table_rows(project)[1:]}
-    assert rows["noargs"] == "failed"
+    assert rows["noargs"] == "failed [1]"
+    assert re.search(
+        r"\[1\] noargs on CPython [\d.]+: ZeroDivisionError: division by zero", page_text(project)
+    )
     assert re.fullmatch(CELL, rows["onearg(i)"])
 
 

@@ -22,7 +22,13 @@ from sphinx.util.docutils import SphinxDirective
 from benchpost.published import suite_file
 from benchpost.render.chart import alt_text, chart_key, draw_chart
 from benchpost.render.note import measurement_note, missing_note
-from benchpost.render.table import TableOptions, legend, results_table, rows_of
+from benchpost.render.table import (
+    TableOptions,
+    failure_notes,
+    legend,
+    results_table,
+    rows_of,
+)
 from benchpost.results import FAILED, Results
 from benchpost.sphinx_ext import (
     BuildState,
@@ -133,8 +139,12 @@ class BenchmarkTable(_ResultsDirective):
     def render(self, results: Results, options: TableOptions) -> list[nodes.Node]:
         table = results_table(results, options)
         self.set_source_info(table)
+        failures = [
+            _paragraph(note, "benchpost-failure") for note in failure_notes(results, options)
+        ]
         return [
             table,
+            *failures,
             _paragraph(legend(results, options), "benchpost-legend"),
             self.data_links(results),
         ]

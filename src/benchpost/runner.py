@@ -18,6 +18,8 @@ import shlex
 import signal
 import subprocess
 import tempfile
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,7 +130,8 @@ def _run(command: list[str], env: dict[str, str], request: MeasureRequest) -> No
         start_new_session=True,
     )
     try:
-        out, _ = proc.communicate(timeout=request.timeout)
+        with _sigterm_as_exit():
+            out, _ = proc.communicate(timeout=request.timeout)
     except subprocess.TimeoutExpired:
         _kill(proc)
         raise MeasureError(
@@ -140,6 +143,29 @@ def _run(command: list[str], env: dict[str, str], request: MeasureRequest) -> No
         raise
     if proc.returncode != 0:
         raise MeasureError(_failure_reason(out, proc.returncode, command))
+
+
+@contextlib.contextmanager
+def _sigterm_as_exit() -> Iterator[None]:
+    """Turn SIGTERM into ``SystemExit`` while a measurement runs.
+
+    Python dies on SIGTERM without unwinding, which would leave pyperf's
+    workers (in their own session) running; as an exception, the caller
+    kills them and nothing half-written is kept. Only the main thread can
+    set signal handlers; elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def exit_now(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, exit_now)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _kill(proc: subprocess.Popen) -> None:

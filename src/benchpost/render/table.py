@@ -18,7 +18,7 @@ from benchpost.render.format import (
     format_estimate,
     format_speedup,
 )
-from benchpost.results import FAILED, Results
+from benchpost.results import FAILED, Cell, Results
 from benchpost.suite import EMPTY_LOOP, Benchmark
 
 
@@ -43,7 +43,8 @@ def cell_text(
     """The two lines of a cell: the estimate, and the ratio to the baseline (or "")."""
     cell = results.cell(bench, interpreter)
     if cell.origin == FAILED:
-        return "failed", ""
+        failed = failed_cells(results, options)
+        return f"failed [{failed.index(cell) + 1}]", ""
     estimate = results.estimate(bench, interpreter, options.subtract_loop)
     if estimate is None:
         return "n/a", ""
@@ -82,6 +83,27 @@ def results_table(results: Results, options: TableOptions) -> nodes.table:
             row += entry
         body += row
     return table
+
+
+def failed_cells(results: Results, options: TableOptions) -> list[Cell]:
+    """The failed cells of the table, in reading order (their notes are numbered so)."""
+    return [
+        results.cell(b, i.name)
+        for b in rows_of(results, options)
+        for i in results.interpreters
+        if results.cell(b, i.name).origin == FAILED
+    ]
+
+
+def failure_notes(results: Results, options: TableOptions) -> list[str]:
+    """ "[1] noargs on CPython 3.11.7: ZeroDivisionError: division by zero", one a failure."""
+    notes = []
+    for number, cell in enumerate(failed_cells(results, options), 1):
+        shown = results.interpreter(cell.interpreter)
+        reason = (cell.error.strip().splitlines() or ["no reason given"])[0]
+        name = shown.display if shown else cell.interpreter
+        notes.append(f"[{number}] {cell.benchmark.name} on {name}: {reason}")
+    return notes
 
 
 def legend(results: Results, options: TableOptions) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from benchpost.render.note import measurement_note, missing_note
-from benchpost.render.table import TableOptions, cell_text, legend, rows_of
+from benchpost.render.table import TableOptions, cell_text, failure_notes, legend, rows_of
 from benchpost.results import Results
 
 
@@ -25,5 +25,10 @@ def text_table(results: Results, options: TableOptions) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     if options.title:
         lines[:0] = [options.title, ""]
-    notes = [legend(results, options), measurement_note(results), missing_note(results)]
+    notes = [
+        *failure_notes(results, options),
+        legend(results, options),
+        measurement_note(results),
+        missing_note(results),
+    ]
     return "\n".join([*lines, "", *[n for n in notes if n]])
