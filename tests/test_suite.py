@@ -99,3 +99,13 @@ def test_unknown_names_are_lookup_errors_listing_what_exists(tmp_path):
         suite.group("cals")
     with pytest.raises(LookupError, match=r"benchmarks: noargs"):
         suite.benchmark("calls", "noarg")
+
+
+def test_a_file_that_is_not_utf8_or_has_control_characters_is_a_suite_error(tmp_path):
+    path = write_suite(tmp_path, GOOD)
+    path.write_bytes(GOOD.encode() + b"# caf\xe9\n")
+    with pytest.raises(SuiteError, match=r"suite\.yaml:15: the suite file is not UTF-8 text"):
+        load_suite(path)
+    path.write_bytes(GOOD.encode() + b"\x1f")
+    with pytest.raises(SuiteError, match=r"suite\.yaml:15: YAML error: .*control"):
+        load_suite(path)

@@ -61,11 +61,16 @@ _LineLoader.add_constructor(
 
 
 def load_yaml(path: Path) -> Any:
-    """Load ``path``; syntax errors become a ``SuiteError`` with the line."""
+    """Load ``path``; any YAML problem becomes a ``SuiteError`` with the line."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SuiteError(path, None, f"cannot read the suite file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        raise SuiteError(
+            path, line, "the suite file is not UTF-8 text", "save it as UTF-8"
+        ) from None
     try:
         return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
@@ -74,6 +79,13 @@ def load_yaml(path: Path) -> Any:
         problem = exc.problem or exc.context or "invalid YAML"
         raise SuiteError(
             path, line, f"YAML syntax error: {problem}", "check indentation and quoting"
+        ) from None
+    except yaml.YAMLError as exc:  # e.g. a control character, which has no mark
+        position = getattr(exc, "position", 0) or 0
+        line = text.count("\n", 0, position) + 1
+        reason = getattr(exc, "reason", None) or "invalid YAML"
+        raise SuiteError(
+            path, line, f"YAML error: {reason}", "remove control characters from the file"
         ) from None
 
 
