@@ -244,3 +244,75 @@ def test_a_compile_error_for_one_interpreter_leaves_the_others(tmp_path):
     rows = {r[0]: r for r in table_rows(project)[1:]}
     assert re.match(r"[\d.]+ ns", rows["noargs"][1]) and rows["noargs"][2].startswith("failed")
     assert "compiling simple for PyPy" in page_text(project)
+
+
+def test_bad_references_warn_at_their_line_and_the_rest_renders(tmp_path):
+    post = textwrap.dedent("""\
+        Post
+        ====
+
+        .. benchmark-table:: nope
+
+        .. benchmark-table:: calls
+           :interpreters: nobody
+
+        A value: :bench:`calls/noarg/cpython`.
+
+        .. benchmark-table:: calls
+           :title: The good one
+        """)
+    project = make_project(tmp_path, suite_yaml(pypy_command="/nonexistent/pypy3"), post=post)
+    proc = sphinx_build(project, "-W", "--keep-going", check=False)
+    assert proc.returncode != 0
+    warnings = [line for line in proc.stderr.splitlines() if "WARNING" in line]
+    assert re.search(
+        r"index\.rst:4: WARNING: benchpost: no benchmark group 'nope' .*"
+        r"\(groups: calls\)",
+        warnings[0],
+    ), warnings
+    assert re.search(r"index\.rst:6: WARNING: benchpost: no interpreter 'nobody'", warnings[1])
+    assert re.search(
+        r"index\.rst:9: WARNING: benchpost: :bench:`calls/noarg/cpython`: no "
+        r"benchmark 'noarg'",
+        warnings[2],
+    )
+    assert len(warnings) == 3 and "Traceback" not in proc.stdout + proc.stderr
+    sphinx_build(project, "-E")
+    assert table_rows(project)[1][0] == "empty loop"  # the good table rendered
+    assert "The good one" in page_text(project)
+
+
+def test_a_broken_suite_file_is_one_warning_with_its_line_and_no_traceback(tmp_path):
+    broken = suite_yaml().replace("        code: simple.noargs()", "        cod: simple.noargs()")
+    project = make_project(tmp_path, broken, post="Post\n====\n\n.. benchmark-table:: calls\n")
+    proc = sphinx_build(project, "-W", check=False)
+    assert proc.returncode != 0
+    assert re.search(
+        r"index\.rst:4: WARNING: benchpost: .*suite\.yaml:26: unknown key 'cod' in "
+        r"a benchmark of group 'calls' \(did you mean 'code'\?\)",
+        proc.stderr,
+    ), proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_a_missing_required_interpreter_is_a_warning_with_the_fix(tmp_path):
+    required = suite_yaml(pypy_command="/nonexistent/pypy3").replace("    required: false\n", "")
+    project = make_project(tmp_path, required, post="Post\n====\n\n.. benchmark-table:: calls\n")
+    proc = sphinx_build(project, "-W", check=False)
+    assert re.search(
+        r"index\.rst:4: WARNING: benchpost: PyPy \(/nonexistent/pypy3\) was not "
+        r"found on this machine; install it: apt-get install pypy3 pypy3-dev",
+        proc.stderr,
+    ), proc.stderr
+
+
+def test_a_result_from_an_unknown_pyperf_format_is_measured_again(tmp_path):
+    store = store_on(tmp_path, suite_yaml(pypy_command="/nonexistent/pypy3"))
+    benchmarks = store.suite.group("calls").benchmarks
+    path = store.results(benchmarks, ["cpython"]).cell(benchmarks[0], "cpython").path
+    data = re.sub(r'"version": ?"[\d.]+"', '"version": "99.0"', path.read_text())
+    assert "99.0" in data
+    path.write_text(data)
+    again = store_on(tmp_path, suite_yaml(pypy_command="/nonexistent/pypy3"))
+    cell = again.results(benchmarks, ["cpython"]).cell(benchmarks[0], "cpython")
+    assert cell.origin == MEASURED and list(path.parent.glob("*.corrupt-*"))
