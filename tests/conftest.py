@@ -112,3 +112,30 @@ def sphinx_build(
             f"sphinx-build failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
         )
     return proc
+
+
+def benchpost_command(project: Path, *args: str, cache: Path | None = None) -> list[str]:
+    """``python -m benchpost --suite ... --cache-dir ... ARGS`` for a test project.
+
+    The cache defaults to the one sphinx-build uses, so both share results.
+    """
+    cache = cache or project / "_build" / "doctrees" / "benchpost"
+    return [
+        sys.executable,
+        "-m",
+        "benchpost",
+        "--suite",
+        str(project / "suite.yaml"),
+        "--cache-dir",
+        str(cache),
+        *args,
+    ]
+
+
+def run_benchpost(
+    project: Path, *args: str, cache: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the command line to the end; returns its output."""
+    return subprocess.run(
+        benchpost_command(project, *args, cache=cache), capture_output=True, text=True, check=False
+    )

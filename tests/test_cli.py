@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
-from .conftest import make_project, suite_yaml
+from .conftest import make_project, run_benchpost, suite_yaml
 
 
 def benchpost(project, *args):
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchpost",
-            "--suite",
-            str(project / "suite.yaml"),
-            "--cache-dir",
-            str(project / "cache"),
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_benchpost(project, *args, cache=project / "cache")
 
 
 def test_show_measures_then_prints_the_table_and_run_reuses_it(tmp_path):

@@ -10,7 +10,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
@@ -23,7 +22,7 @@ from benchpost.results import FAILED, MEASURED
 from benchpost.store import ResultStore
 from benchpost.suite import InterpreterSpec, load_suite
 
-from .conftest import make_project, needs_pypy, sphinx_build, suite_yaml
+from .conftest import benchpost_command, make_project, needs_pypy, sphinx_build, suite_yaml
 from .test_sphinx_build import page_text, table_rows
 
 CRASHY_C = """\
@@ -121,20 +120,9 @@ def test_an_interrupted_run_keeps_what_was_measured(tmp_path, signum):
     (tmp_path / "suite.yaml").write_text(suite)
     cache = tmp_path / "cache"
     run = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "benchpost",
-            "--suite",
-            str(tmp_path / "suite.yaml"),
-            "--cache-dir",
-            str(cache),
-            "run",
-            "--profile",
-            "tiny",
-            "--interpreter",
-            "cpython",
-        ],
+        benchpost_command(
+            tmp_path, "run", "--profile", "tiny", "--interpreter", "cpython", cache=cache
+        ),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -158,18 +146,7 @@ def test_an_interrupted_run_keeps_what_was_measured(tmp_path, signum):
 
 def test_two_builds_at_once_measure_each_result_once(tmp_path):
     make_project(tmp_path, suite_yaml(pypy_command="/nonexistent/pypy3"))
-    command = [
-        sys.executable,
-        "-m",
-        "benchpost",
-        "--suite",
-        str(tmp_path / "suite.yaml"),
-        "--cache-dir",
-        str(tmp_path / "cache"),
-        "run",
-        "--profile",
-        "tiny",
-    ]
+    command = benchpost_command(tmp_path, "run", "--profile", "tiny", cache=tmp_path / "cache")
     runs = [
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         for _ in range(2)

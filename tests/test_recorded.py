@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
-from .conftest import make_project, needs_pypy, sphinx_build, suite_yaml
+from .conftest import make_project, needs_pypy, run_benchpost, sphinx_build, suite_yaml
 from .test_sphinx_build import page_text, table_rows
 
 
-def benchpost(project, *args, env=None):
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchpost",
-            "--suite",
-            str(project / "suite.yaml"),
-            "--cache-dir",
-            str(project / "_build" / "doctrees" / "benchpost"),
-            *args,
-            "--profile",
-            "tiny",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
+def benchpost(project, *args):
+    return run_benchpost(project, *args, "--profile", "tiny")
 
 
 @needs_pypy
