@@ -165,11 +165,12 @@ def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, object]:
-    from benchpost import directives, roles
+    from benchpost import blog, directives, roles
 
     Settings.register(app)
     directives.register(app)
     roles.register(app)
+    blog.register(app)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("build-finished", _on_build_finished)
     app.connect("env-before-read-docs", _on_env_before_read_docs)
