@@ -1,10 +1,15 @@
 """Sphinx configuration of the PyPy blog preview (built with benchpost)."""
 
+import os
+
 project = "PyPy blog (benchpost preview)"
 author = "The PyPy team"
 copyright = "2017-2026, The PyPy team"
 
-extensions = ["benchpost"]
+# ablog turns the posts (every document under posts/, with the :date:,
+# :author: and :tags: fields at their top) into a blog: the post list on the
+# front page, archives, tags, and an Atom feed.
+extensions = ["benchpost", "ablog"]
 
 # The repository root is the source folder: keep everything that is not a
 # page out of the build (and so out of sphinx-autobuild's rebuilds).
@@ -34,3 +39,12 @@ html_theme_options = {"description": "Posts whose numbers are measured at build 
 # BENCHPOST_PROFILE=rigorous or -D benchpost_profile=rigorous.
 benchpost_suite = "benchmarks/suite.yaml"
 benchpost_profile = "quick"
+
+# ablog: the blog of the preview site. The feed needs absolute links: CI sets
+# BLOG_BASEURL to the GitHub Pages address.
+blog_title = "PyPy blog preview"
+blog_baseurl = os.environ.get("BLOG_BASEURL", "http://127.0.0.1:8000/")
+blog_post_pattern = "posts/*"
+post_date_format = "%Y-%m-%d"
+blog_feed_fulltext = True
+blog_feed_archives = False

@@ -91,3 +91,38 @@ def test_a_draft_post_is_previewed_but_not_exported(tmp_path):
     assert (project / "_build" / "html" / "index.html").is_file()
     assert not (project / "_build" / "blog").exists()
     assert "is a draft (':draft: yes'): not exported" in proc.stdout
+
+
+def test_the_preview_site_lists_posts_newest_first_with_a_feed(tmp_path):
+    pytest.importorskip("ablog", reason="ablog is not installed (tox installs it)")
+    project = make_project(
+        tmp_path,
+        NO_PYPY,
+        post="Blog\n====\n\n.. postlist::\n   :date: %Y-%m-%d\n   :format: "
+        "{date}: {title}, by {author} ({tags})\n\n.. toctree::\n   :hidden:"
+        "\n   :glob:\n\n   posts/*\n",
+    )
+    (project / "conf.py").write_text(
+        (project / "conf.py").read_text()
+        + (
+            'extensions.append("ablog")\nblog_post_pattern = "posts/*"\n'
+            'blog_baseurl = "http://127.0.0.1:8000/"\npost_date_format = "%Y-%m-%d"\n'
+        )
+    )
+    (project / "posts").mkdir()
+    for day, title in (("2026-11-01", "Older post"), ("2026-11-20", "Newer post")):
+        (project / "posts" / f"{day}.rst").write_text(
+            f":author: A. Author\n:date: {day}\n:tags: speed\n\n{title}\n{'=' * len(title)}\n\n"
+            f"A call takes :bench:`calls/noargs/cpython`.\n"
+        )
+    sphinx_build(project, "-W")
+    index = re.sub(
+        r"\s+",
+        " ",
+        re.sub(r"<[^>]+>", " ", (project / "_build" / "html" / "index.html").read_text()),
+    )
+    newer = index.index("2026-11-20: Newer post , by A. Author ( speed )")
+    assert newer < index.index("2026-11-01: Older post")
+    feed = (project / "_build" / "html" / "blog" / "atom.xml").read_text()
+    assert feed.count("<entry>") == 2 and "Newer post" in feed
+    assert (project / "_build" / "blog" / "posts" / "2026" / "11").is_dir()
