@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 import time
@@ -48,6 +49,7 @@ def test_five_saves_give_five_rebuilds_and_no_measuring(tmp_path):
             ],
             stdout=out,
             stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},  # the log is read while it runs
         )
     try:
         # Saves before the watcher starts would be missed: wait for it.
