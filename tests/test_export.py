@@ -126,3 +126,13 @@ def test_the_preview_site_lists_posts_newest_first_with_a_feed(tmp_path):
     feed = (project / "_build" / "html" / "blog" / "atom.xml").read_text()
     assert feed.count("<entry>") == 2 and "Newer post" in feed
     assert (project / "_build" / "blog" / "posts" / "2026" / "11").is_dir()
+
+
+def test_an_unresolved_link_fails_the_build_at_its_line(tmp_path):
+    post = FIELDS + POST + "\nSee `the missing page`_ for more.\n"
+    project = make_project(tmp_path, NO_PYPY, post=post)
+    proc = sphinx_build(project, "-W", check=False)
+    assert proc.returncode != 0
+    assert re.search(
+        r"index\.rst:\d+: ERROR: Unknown target name: \"the missing page\"", proc.stderr
+    ), proc.stderr
