@@ -262,7 +262,7 @@ def test_bad_references_warn_at_their_line_and_the_rest_renders(tmp_path):
 def test_a_broken_suite_file_is_one_warning_with_its_line_and_no_traceback(tmp_path):
     broken = suite_yaml().replace("        code: simple.noargs()", "        cod: simple.noargs()")
     project = make_project(tmp_path, broken, post="Post\n====\n\n.. benchmark-table:: calls\n")
-    proc = sphinx_build(project, "-W", check=False)
+    proc = sphinx_build(project, "-W", "--keep-going", check=False)  # the env is saved
     assert proc.returncode != 0
     assert re.search(
         r"index\.rst:4: WARNING: benchpost: .*suite\.yaml:26: unknown key 'cod' in "
@@ -270,6 +270,10 @@ def test_a_broken_suite_file_is_one_warning_with_its_line_and_no_traceback(tmp_p
         proc.stderr,
     ), proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
+    # Fixing the suite is enough: the post is read again without -E.
+    (project / "suite.yaml").write_text(suite_yaml())
+    sphinx_build(project, "-W")
+    assert table_rows(project)[1][0] == "empty loop"
 
 
 def test_a_missing_required_interpreter_is_a_warning_with_the_fix(tmp_path):

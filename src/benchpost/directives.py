@@ -34,6 +34,7 @@ from benchpost.sphinx_ext import (
     BuildState,
     build_state,
     interpreter_names,
+    mark_incomplete,
     record_results,
     report_missing,
 )
@@ -71,10 +72,12 @@ class _ResultsDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         state = build_state(self.env)
+        # Noted first: once a broken suite is fixed, the post is read again.
+        self.env.note_dependency(state.settings.suite)
         if state.error is not None or state.store is None:
             self.warn(str(state.error), "suite")
+            mark_incomplete(self.env)
             return []
-        self.env.note_dependency(str(state.suite.path))
         for source in state.suite.extension.sources:
             self.env.note_dependency(str(source))
         try:

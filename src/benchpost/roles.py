@@ -25,7 +25,7 @@ from benchpost.render.inline import (
     time_text,
 )
 from benchpost.results import FAILED, Results
-from benchpost.sphinx_ext import build_state, record_results, report_missing
+from benchpost.sphinx_ext import build_state, mark_incomplete, record_results, report_missing
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +35,11 @@ class _ValueRole(SphinxRole):
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         state = build_state(self.env)
+        self.env.note_dependency(state.settings.suite)
         try:
             if state.store is None:
                 raise BadReference(str(state.error))
             ref = parse_ref(self.text, ratio=self.ratio)
-            self.env.note_dependency(str(state.suite.path))
             if ref.benchmark == ALL:
                 benchmarks = list(state.suite.group(ref.group).benchmarks)
             else:
@@ -49,6 +49,7 @@ class _ValueRole(SphinxRole):
                 names.append(state.suite.baseline)
             results = state.store.results(benchmarks, list(dict.fromkeys(names)))
         except (BadReference, LookupError) as exc:
+            mark_incomplete(self.env)
             return self.problem(str(exc.args[0]))
         record_results(self.env, results)
         report_missing(state, list(results.missing), self.get_location())

@@ -111,6 +111,11 @@ def record_results(env: BuildEnvironment, results: Results) -> None:
         paths.add(_INCOMPLETE)
 
 
+def mark_incomplete(env: BuildEnvironment) -> None:
+    """Read the current post again next build (its numbers could not be shown)."""
+    env.benchpost_records.setdefault(env.docname, set()).add(_INCOMPLETE)  # type: ignore[attr-defined]
+
+
 def _on_env_before_read_docs(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     if not hasattr(env, "benchpost_records"):
         env.benchpost_records = {}  # type: ignore[attr-defined]
