@@ -37,7 +37,11 @@ class Settings:
         defaults = cls()
         for f in fields(cls):
             default = getattr(defaults, f.name)
-            kinds = (list, tuple) if isinstance(default, tuple) else (type(default),)
+            kinds = (type(default),)
+            if isinstance(default, tuple):
+                # A list, so that "-D benchpost_interpreters=a,b" works (Sphinx
+                # splits overrides of list values, and refuses tuples).
+                default, kinds = list(default), (list, tuple)
             if isinstance(default, float):
                 kinds = (float, int)
             app.add_config_value(f"benchpost_{f.name}", default, "env", kinds)
