@@ -190,5 +190,5 @@ def test_a_prose_edit_reads_the_post_again_but_measures_nothing(built):
 def test_the_interpreters_can_be_chosen_for_one_build(tmp_path):
     project = make_project(tmp_path, suite_yaml())
     sphinx_build(project, "-W", "-D", "benchpost_interpreters=cpython")
-    assert table_rows(project)[0][1:] == [table_rows(project)[0][1]]
-    assert table_rows(project)[0][1].startswith("CPython")
+    header = table_rows(project)[0]
+    assert len(header) == 2 and header[1].startswith("CPython"), header
