@@ -77,6 +77,8 @@ def results_table(results: Results, options: TableOptions) -> nodes.table:
         for interp in interpreters:
             value, ratio = cell_text(results, bench, interp.name, options)
             entry = nodes.entry(classes=["benchpost-cell"])
+            # Wrap a narrow cell at the "±" only, never between a number and its unit.
+            value = value.replace(" ", "\u00a0").replace("\u00a0\u00b1\u00a0", " \u00b1 ")
             entry += nodes.paragraph(value, value)
             if ratio:
                 entry += nodes.paragraph(ratio, ratio, classes=["benchpost-ratio"])
