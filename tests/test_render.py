@@ -10,8 +10,9 @@ import pyperf
 from docutils import nodes
 
 from benchpost.interpreters import Interpreter
+from benchpost.metrics import INSTRUCTIONS
 from benchpost.render.chart import alt_text, draw_chart
-from benchpost.render.inline import parse_ref, ratio_text, time_text
+from benchpost.render.inline import parse_ref, ratio_text, value_text
 from benchpost.render.note import measurement_note
 from benchpost.render.table import TableOptions, cell_text, failure_notes, results_table
 from benchpost.results import CACHED, FAILED, Cell, Results
@@ -40,11 +41,12 @@ CPYTHON = interpreter("cpython", "CPython", "cpython", "3.11.7")
 PYPY = interpreter("pypy", "PyPy", "pypy", "3.9.16", "7.3.11")
 
 
-def pyperf_bench(name: str, values: list[float]) -> pyperf.Benchmark:
+def pyperf_bench(name: str, values: list[float], **more: object) -> pyperf.Benchmark:
     metadata = {
         "name": name,
         "loops": 1024,
         "unit": "second",
+        **more,
         "cpu_model_name": "Test CPU",
         "cpu_count": 2,
         "platform": "Linux-6.1.0-x86_64-with-glibc2.36",
@@ -57,15 +59,22 @@ def pyperf_bench(name: str, values: list[float]) -> pyperf.Benchmark:
     return pyperf.Benchmark([run])
 
 
-def make_results(times: dict[tuple[Benchmark, str], list[float] | None]) -> Results:
+def make_results(
+    times: dict[tuple[Benchmark, str], list[float] | None], metric=None, **metadata: object
+) -> Results:
     cells = {}
     for (bench, interp), values in times.items():
+        shown = (CPYTHON if interp == "cpython" else PYPY).display
+        extra = {**metadata, "benchpost_interpreter": shown} if metadata else {}
         cells[bench, interp] = (
-            Cell(bench, interp, pyperf_bench(bench.name, values), CACHED)
+            Cell(bench, interp, pyperf_bench(bench.name, values, **extra), CACHED)
             if values
             else Cell(bench, interp, origin=FAILED, error="boom")
         )
-    return Results((EMPTY_LOOP, NOARGS, ONEARG), (CPYTHON, PYPY), (), "cpython", PROFILE, cells)
+    rows = (EMPTY_LOOP, NOARGS, ONEARG)
+    if metric is None:
+        return Results(rows, (CPYTHON, PYPY), (), "cpython", PROFILE, cells)
+    return Results(rows, (CPYTHON, PYPY), (), "cpython", PROFILE, cells, metric)
 
 
 RESULTS = make_results(
@@ -130,13 +139,22 @@ def test_the_chart_is_byte_reproducible_and_its_alt_text_has_the_numbers():
     assert b"<svg" in first and b"Date" not in first
     assert b"time per iteration (ns)" in first or b"ns)" in first
     assert alt_text(RESULTS, [NOARGS], "Calls") == (
-        "Bar chart: Calls, time per call. noargs: CPython 3.11.7 71.0 ns, PyPy 7.3.11 29.0 ns."
+        "Bar chart: Calls, time per iteration. noargs: CPython 3.11.7 71.0 ns, "
+        "PyPy 7.3.11 29.0 ns."
+    )
+
+
+def test_a_chart_with_the_loop_subtracted_draws_the_subtracted_values():
+    # It once drew the raw values: the flag went to a parameter it did not use.
+    assert draw_chart(RESULTS, [NOARGS], subtract_loop=True) != draw_chart(RESULTS, [NOARGS])
+    assert alt_text(RESULTS, [NOARGS], "Calls", subtract_loop=True) == (
+        "Bar chart: Calls, time per call. noargs: CPython 3.11.7 51.0 ns, PyPy 7.3.11 28.0 ns."
     )
 
 
 def test_inline_values_and_group_ratios():
-    assert time_text(RESULTS, [NOARGS], "pypy") == "29.0 ns"
-    assert time_text(RESULTS, [NOARGS, ONEARG], "pypy") == "29.0 ns to 200 ns"
+    assert value_text(RESULTS, [NOARGS], "pypy") == "29.0 ns"
+    assert value_text(RESULTS, [NOARGS, ONEARG], "pypy") == "29.0 ns to 200 ns"
     assert ratio_text(RESULTS, [NOARGS], "pypy") == "2.4x faster"
     # geometric mean of 71/29 and 51/200
     assert ratio_text(RESULTS, [NOARGS, ONEARG], "pypy") == "1.27x slower"
@@ -152,3 +170,78 @@ def test_the_note_comes_from_the_results_metadata():
         "profile \u201cquick\u201d"
     )
     assert "warm-up values CPython 1, PyPy 3" in note
+
+
+COUNTED = make_results(
+    {
+        (EMPTY_LOOP, "cpython"): [30.0, 30.0, 30.0],
+        (EMPTY_LOOP, "pypy"): [11.0, 11.0, 11.0],
+        (NOARGS, "cpython"): [445.0, 445.1, 444.9],
+        (NOARGS, "pypy"): [262.0, 262.5, 261.5],
+        (ONEARG, "cpython"): [342.0, 342.0, 342.0],
+        (ONEARG, "pypy"): [1500.0, 800.0, 1000.0],
+    },
+    INSTRUCTIONS,
+    unit="integer",
+    loops=20000,
+    benchpost_valgrind="3.19.0",
+    benchpost_chunks=3,
+    benchpost_warmup=5000,
+    benchpost_aslr="off",
+    duration=1.5,
+)
+
+
+def test_instruction_counts_read_as_counts_with_fewer_and_more():
+    options = TableOptions()
+    assert cell_text(COUNTED, NOARGS, "cpython", options) == ("445 \u00b1 0", "")
+    assert cell_text(COUNTED, NOARGS, "pypy", options) == ("262 \u00b1 0", "1.70x fewer")
+    assert cell_text(COUNTED, ONEARG, "pypy", options) == ("1,100 \u00b1 361", "3.2x more")
+    assert value_text(COUNTED, [NOARGS], "pypy") == "262 instructions"
+    assert value_text(COUNTED, [NOARGS, ONEARG], "pypy") == "262 to 1,100 instructions"
+    assert ratio_text(COUNTED, [NOARGS], "pypy") == "1.70x fewer instructions"
+    assert alt_text(COUNTED, [NOARGS], "Calls") == (
+        "Bar chart: Calls, instructions per iteration. noargs: CPython 3.11.7 445 "
+        "instructions, PyPy 7.3.11 262 instructions."
+    )
+    assert parse_ref("instructions:calls/noargs/pypy").metric == "instructions"
+    assert parse_ref("calls/noargs/pypy").metric == ""
+
+
+def test_the_note_of_instruction_counts_says_how_they_were_counted():
+    note = measurement_note(COUNTED)
+    assert note.startswith("Instructions counted 2026-11-23 on Test CPU (2 cores)"), note
+    assert "valgrind 3.19.0 (callgrind), 3 chunks of 20,000 loop iterations each" in note
+    assert "(CPython 5,000, PyPy 5,000)" in note
+    assert "startup, imports and setup are not counted" in note
+    assert "randomisation off" in note
+
+
+def test_a_table_shows_time_and_instructions_side_by_side():
+    table = results_table([RESULTS, COUNTED], TableOptions())
+    header = table.next_node(nodes.thead).astext()
+    assert header.count("CPython 3.11.7") == 2 and "time" in header and "instructions" in header
+    rows = [[e.astext() for e in row.findall(nodes.entry)] for row in table.findall(nodes.row)]
+    noargs = next(row for row in rows if row[0] == "noargs")
+    assert noargs[1:] == [
+        "71.0\u00a0ns \u00b1 1.00\u00a0ns",
+        "29.0\u00a0ns \u00b1 1.00\u00a0ns\n\n2.4x faster",
+        "445 \u00b1 0",
+        "262 \u00b1 0\n\n1.70x fewer",
+    ]
+
+
+def test_failures_are_numbered_across_the_metrics_of_a_table():
+    broken = make_results(
+        {(EMPTY_LOOP, "cpython"): [1e-8] * 3, (EMPTY_LOOP, "pypy"): [1e-9] * 3}
+        | {(b, i): None for b in (NOARGS, ONEARG) for i in ("cpython", "pypy")}
+    )
+    grid = [broken, make_results(dict(broken_values(broken)), INSTRUCTIONS)]
+    notes = failure_notes(grid, TableOptions())
+    assert len(notes) == 8 and notes[3].startswith("[4] noargs on PyPy 7.3.11 (instructions)")
+    assert cell_text(grid[1], ONEARG, "pypy", TableOptions(), grid) == ("failed [8]", "")
+
+
+def broken_values(results: Results):
+    for (bench, interp), cell in results.cells.items():
+        yield (bench, interp), (cell.values() or None)

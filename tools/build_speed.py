@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from benchpost.render.chart import alt_text
-from benchpost.render.inline import ALL, parse_ref, ratio_text, time_text
+from benchpost.render.inline import ALL, parse_ref, ratio_text, value_text
 from benchpost.render.note import measurement_note
 from benchpost.render.table import TableOptions, cell_text, legend, rows_of
 from benchpost.store import ResultStore
@@ -43,9 +43,22 @@ ROLE = re.compile(r":bench(-ratio|-interpreter)?:`([^`]+)`")
 def build(site: Path) -> float:
     """One sphinx-build in its own process, as tox runs it; returns seconds."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", "-d",
-                    str(site / "_build" / "doctrees"), str(site), str(site / "_build" / "html")],
-                   check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "-q",
+            "-b",
+            "html",
+            "-d",
+            str(site / "_build" / "doctrees"),
+            str(site),
+            str(site / "_build" / "html"),
+        ],
+        check=True,
+    )
     return time.perf_counter() - started
 
 
@@ -79,16 +92,18 @@ def static_copy(site: Path, target: Path, profile: str) -> Path:
         kind, groups, options = match.group(1), match.group(2).split(), match.group(3)
         benchmarks = [b for g in groups for b in suite.group(g).benchmarks]
         results = store.results(benchmarks)
-        table_options = TableOptions(subtract_loop=":subtract-loop:" in options,
-                                     show_loop=":hide-loop:" not in options)
+        table_options = TableOptions(
+            subtract_loop=":subtract-loop:" in options, show_loop=":hide-loop:" not in options
+        )
         note = measurement_note(results)
         if kind == "chart":
             chart = next(charts)
             shutil.copy2(chart, target / "figures" / chart.name)
             alt = alt_text(results, rows_of(results, table_options))
             return f".. image:: /figures/{chart.name}\n   :alt: {alt}\n\n{note}\n\n"
-        lines = [".. list-table::", "   :header-rows: 1", "",
-                 "   * - Benchmark"] + [f"     - {i.display}" for i in results.interpreters]
+        lines = [".. list-table::", "   :header-rows: 1", "", "   * - Benchmark"] + [
+            f"     - {i.display}" for i in results.interpreters
+        ]
         for bench in rows_of(results, table_options):
             lines.append(f"   * - ``{bench.name}``")
             for interp in results.interpreters:
@@ -102,12 +117,15 @@ def static_copy(site: Path, target: Path, profile: str) -> Path:
             found, _ = store.interpreters([target_text])
             return found[0].display
         ref = parse_ref(target_text, ratio=kind == "-ratio")
-        benchmarks = (list(suite.group(ref.group).benchmarks) if ref.benchmark == ALL
-                      else [suite.benchmark(ref.group, ref.benchmark)])
+        benchmarks = (
+            list(suite.group(ref.group).benchmarks)
+            if ref.benchmark == ALL
+            else [suite.benchmark(ref.group, ref.benchmark)]
+        )
         results = store.results(benchmarks)
         if kind == "-ratio":
             return ratio_text(results, benchmarks, ref.interpreter, ref.reference)
-        return time_text(results, benchmarks, ref.interpreter)
+        return value_text(results, benchmarks, ref.interpreter)
 
     text = ROLE.sub(role, DIRECTIVE.sub(directive, text))
     (target / POST).write_text(text)
@@ -129,8 +147,9 @@ def main() -> None:
             edit_prose(site, count)
             warm.append(build(site))
         suite_file = site / "benchmarks" / "suite.yaml"
-        suite_file.write_text(suite_file.read_text().replace(
-            "code: simple.noargs()", "code: (simple.noargs())"))
+        suite_file.write_text(
+            suite_file.read_text().replace("code: simple.noargs()", "code: (simple.noargs())")
+        )
         one_benchmark = build(site)
         static = static_copy(site, Path(scratch, "static"), args.profile)
         build(static)
@@ -144,8 +163,10 @@ def main() -> None:
     print(f"  rebuild after one benchmark changed  {one_benchmark:7.2f} s")
     print(f"  warm build after a prose edit        {warm_median:7.2f} s")
     print(f"  static tables, after a prose edit    {static_median:7.2f} s")
-    print(f"  ratio warm / static                  {warm_median / static_median:7.2f}x "
-          f"(goal: at most 1.30x)")
+    print(
+        f"  ratio warm / static                  {warm_median / static_median:7.2f}x "
+        f"(goal: at most 1.30x)"
+    )
     print(f"  ratio cold / warm                    {cold / warm_median:7.1f}x")
 
 

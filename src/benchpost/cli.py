@@ -1,8 +1,8 @@
 """The command line: measure, show and record results without building the site.
 
-    python -m benchpost run    [GROUP ...] [--profile P] [--interpreter NAME ...]
-    python -m benchpost show   [GROUP ...] [--subtract-loop] [--mode recorded]
-    python -m benchpost record [GROUP ...] [--interpreter NAME ...]
+    python -m benchpost run    [GROUP ...] [--profile P] [--interpreter NAME ...] [--metric M]
+    python -m benchpost show   [GROUP ...] [--subtract-loop] [--mode recorded] [--metric M]
+    python -m benchpost record [GROUP ...] [--interpreter NAME ...] [--metric M]
     python -m benchpost clean
 
 It uses the same suite, store and cache folder as ``tox -e build``, so what
@@ -18,11 +18,13 @@ import sys
 from pathlib import Path
 
 from benchpost import recorded
+from benchpost.callgrind import ValgrindNotFound
 from benchpost.config import Settings
+from benchpost.metrics import INSTRUCTIONS, METRICS, TIME, Metric, parse_metrics
 from benchpost.render.table import TableOptions
 from benchpost.render.text import text_table
 from benchpost.results import CACHED, MEASURED, Results
-from benchpost.store import MEASURE, MODES, ResultStore
+from benchpost.store import MEASURE, MODES, RECORDED_ONLY, ResultStore
 from benchpost.suite import load_suite
 from benchpost.yamlfile import SuiteError
 
@@ -73,6 +75,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             help="seconds before one benchmark is killed (%(default)s)",
         )
         sub.add_argument(
+            "--metric",
+            action="append",
+            dest="metrics",
+            metavar="METRIC",
+            help=f"what to measure: {' or '.join(METRICS)} (repeat for both; default: "
+            f"$BENCHPOST_METRICS, else time)",
+        )
+        sub.add_argument(
             "--subtract-loop",
             action="store_true",
             help="show per-call cost, the empty loop subtracted",
@@ -100,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
             progress=_print_progress,
             mode=mode,
         )
-    except (SuiteError, LookupError) as exc:
+        metrics = _metrics(args.metrics, store)
+    except (SuiteError, LookupError, ValgrindNotFound) as exc:
         print(
             f"benchpost: error: {exc.args[0] if isinstance(exc, LookupError) else exc}",
             file=sys.stderr,
@@ -108,14 +119,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     failed = 0
     for group in groups:
-        results = store.results(group.benchmarks, args.interpreters)
-        failed += sum(1 for c in results.cells.values() if not c.ok)
+        grid = [store.results(group.benchmarks, args.interpreters, m) for m in metrics]
+        failed += sum(1 for results in grid for c in results.cells.values() if not c.ok)
         if args.command == "show":
             options = TableOptions(title=group.title, subtract_loop=args.subtract_loop)
-            print(text_table(results, options), end="\n\n")
-            _print_files(results)
+            print(text_table(grid, options), end="\n\n")
+            for results in grid:
+                _print_files(results)
         elif args.command == "record":
-            _record(results, suite.recorded_dir)
+            for results in grid:
+                _record(results, suite.recorded_dir)
     counts = store.counts
     print(
         f"benchpost: {sum(counts.values())} results: {counts['measured']} measured, "
@@ -124,6 +137,17 @@ def main(argv: list[str] | None = None) -> int:
         file=sys.stderr,
     )
     return 1 if failed else 0
+
+
+def _metrics(names: list[str] | None, store: ResultStore) -> tuple[Metric, ...]:
+    """The metrics asked for; instruction counts need valgrind here (unless recorded)."""
+    metrics = parse_metrics(names or os.environ.get("BENCHPOST_METRICS") or TIME.name)
+    if not metrics:
+        raise LookupError("no metric given")
+    valgrind = store.valgrind()
+    if INSTRUCTIONS in metrics and store.mode != RECORDED_ONLY and isinstance(valgrind, Exception):
+        raise valgrind
+    return metrics
 
 
 def _print_progress(message: str) -> None:
@@ -141,6 +165,7 @@ def _print_files(results: Results) -> None:
 def _record(results: Results, root: Path) -> None:
     for (bench, interp), cell in results.cells.items():
         if cell.ok and cell.origin in (MEASURED, CACHED):
-            print(f"recorded {recorded.save(root, interp, bench, cell.path)}")
+            path = recorded.save(root, interp, bench, cell.path, results.metric)
+            print(f"recorded {path}")
     for exc in results.missing:
         print(f"benchpost: not recorded: {exc}", file=sys.stderr)

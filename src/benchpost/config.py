@@ -30,6 +30,11 @@ class Settings:
     timeout: float = 600.0
     #: interpreter names to use; empty means every one the suite declares
     interpreters: tuple[str, ...] = field(default_factory=tuple)
+    #: the metrics this build may show, the default first: "time" (pyperf) and
+    #: "instructions" (callgrind); a table or role without a ``metric`` option
+    #: shows the first. The BENCHPOST_METRICS environment variable wins, so CI
+    #: can publish instruction counts only ("instructions").
+    metrics: tuple[str, ...] = ("time", "instructions")
 
     @classmethod
     def register(cls, app) -> None:
@@ -50,6 +55,7 @@ class Settings:
     def from_sphinx(cls, config, confdir: Path, doctreedir: Path) -> Settings:
         values = {f.name: getattr(config, f"benchpost_{f.name}") for f in fields(cls)}
         values["interpreters"] = tuple(_words(values["interpreters"]))
+        values["metrics"] = tuple(_words(os.environ.get("BENCHPOST_METRICS") or values["metrics"]))
         values["profile"] = os.environ.get("BENCHPOST_PROFILE") or values["profile"]
         values["mode"] = os.environ.get("BENCHPOST_MODE") or values["mode"]
         values["suite"] = str((confdir / values["suite"]).resolve())

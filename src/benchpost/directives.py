@@ -1,8 +1,9 @@
 """The ``benchmark-table`` and ``benchmark-chart`` directives.
 
 Both name one or more benchmark groups of the suite, get their results from
-the build's ``ResultStore`` (measuring what is missing) and turn them into
-nodes through the pure renderers. A problem (unknown group, missing
+the build's ``ResultStore`` (measuring what is missing), for one metric or
+several (``:metric: time, instructions``), and turn them into nodes through
+the pure renderers. A problem (unknown group, missing
 interpreter, failed benchmark) is one warning at the directive's line; the
 rest of the post still renders.
 """
@@ -19,6 +20,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from benchpost.metrics import TIME, parse_metrics
 from benchpost.published import suite_file
 from benchpost.render.chart import alt_text, chart_key, draw_chart
 from benchpost.render.note import measurement_note, missing_note
@@ -33,6 +35,7 @@ from benchpost.results import FAILED, Results
 from benchpost.sphinx_ext import (
     BuildState,
     build_state,
+    choose_metrics,
     interpreter_names,
     mark_incomplete,
     record_results,
@@ -59,6 +62,7 @@ class _ResultsDirective(SphinxDirective):
         "benchmarks": directives.unchanged_required,
         "subtract-loop": directives.flag,
         "hide-loop": directives.flag,
+        "metric": directives.unchanged_required,
     }
 
     def warn(self, message: str, subtype: str) -> None:
@@ -82,25 +86,29 @@ class _ResultsDirective(SphinxDirective):
             self.env.note_dependency(str(source))
         try:
             benchmarks = self.benchmarks(state)
-            results = state.store.results(
-                benchmarks, interpreter_names(state, _names(self.options.get("interpreters", "")))
+            metrics = choose_metrics(
+                state, parse_metrics(self.options.get("metric", "")), self.get_location()
             )
+            names = interpreter_names(state, _names(self.options.get("interpreters", "")))
+            grid = [state.store.results(benchmarks, names, metric) for metric in metrics]
         except LookupError as exc:
             self.warn(str(exc.args[0]), "reference")
             return []
-        record_results(self.env, results)
-        report_missing(state, list(results.missing), self.get_location())
-        self.report_failures(state, results)
+        for results in grid:
+            record_results(self.env, results)
+            report_missing(state, list(results.missing), self.get_location())
+            self.report_failures(state, results)
         options = TableOptions(
             title=self.options.get("title", ""),
             subtract_loop="subtract-loop" in self.options,
             show_loop="hide-loop" not in self.options,
         )
         container = nodes.container(classes=["benchpost"])
-        container += self.render(results, options)
-        container += _paragraph(measurement_note(results), "benchpost-note")
-        if results.missing:
-            container += _paragraph(missing_note(results), "benchpost-missing")
+        container += self.render(grid, options)
+        for results in grid:
+            container += _paragraph(measurement_note(results), "benchpost-note")
+        if grid[0].missing:
+            container += _paragraph(missing_note(grid[0]), "benchpost-missing")
         return [container]
 
     def benchmarks(self, state: BuildState) -> list[Benchmark]:
@@ -124,40 +132,44 @@ class _ResultsDirective(SphinxDirective):
         for (bench, interp), cell in results.cells.items():
             if not (cell.origin == FAILED or cell.warning):
                 continue
-            if state.report_once(self.env.docname, bench.name, interp):
+            metric = results.metric.name
+            if state.report_once(self.env.docname, bench.name, interp, metric):
                 shown = results.interpreter(interp)
                 name = shown.display if shown else interp
+                if results.metric != TIME:
+                    name += f" ({metric})"
                 if cell.origin == FAILED:
                     self.warn(f"{bench.name!r} on {name} failed: {cell.error}", "measure")
                 else:
                     self.warn(f"{bench.name!r} on {name}: {cell.warning}", "recorded")
 
-    def render(self, results: Results, options: TableOptions) -> list[nodes.Node]:
+    def render(self, grid: list[Results], options: TableOptions) -> list[nodes.Node]:
         raise NotImplementedError
 
 
 class BenchmarkTable(_ResultsDirective):
     """``.. benchmark-table:: group [group ...]``: a results table."""
 
-    def render(self, results: Results, options: TableOptions) -> list[nodes.Node]:
-        table = results_table(results, options)
+    def render(self, grid: list[Results], options: TableOptions) -> list[nodes.Node]:
+        table = results_table(grid, options)
         self.set_source_info(table)
-        failures = [
-            _paragraph(note, "benchpost-failure") for note in failure_notes(results, options)
-        ]
+        failures = [_paragraph(note, "benchpost-failure") for note in failure_notes(grid, options)]
         return [
             table,
             *failures,
-            _paragraph(legend(results, options), "benchpost-legend"),
-            self.data_links(results),
+            _paragraph(legend(grid, options), "benchpost-legend"),
+            *[self.data_links(results) for results in grid],
         ]
 
     def data_links(self, results: Results) -> nodes.paragraph:
         """Links to the pyperf files behind the table, copied into the site."""
         folder = Path(build_state(self.env).settings.cache_dir, "published")
-        stem = "-".join(slug(a) for a in self.arguments)
+        kind = [] if results.metric == TIME else [results.metric.name]
+        stem = "-".join([*(slug(a) for a in self.arguments), *kind])
         paragraph = nodes.paragraph(classes=["benchpost-data"])
-        paragraph += nodes.Text("pyperf data: ")
+        paragraph += nodes.Text(
+            "pyperf data: " if results.metric == TIME else f"pyperf data ({results.metric.name}): "
+        )
         files = [
             f
             for i in results.interpreters
@@ -191,7 +203,11 @@ class BenchmarkChart(_ResultsDirective):
 
     option_spec = {**_ResultsDirective.option_spec, "alt": directives.unchanged}
 
-    def render(self, results: Results, options: TableOptions) -> list[nodes.Node]:
+    def render(self, grid: list[Results], options: TableOptions) -> list[nodes.Node]:
+        """One figure per metric (a chart has one axis)."""
+        return [self.figure(results, options) for results in grid]
+
+    def figure(self, results: Results, options: TableOptions) -> nodes.figure:
         rows = rows_of(results, options)
         # Named by what it is drawn from, under the doctree folder: outside
         # the watched source tree, and drawn only when the numbers change.
@@ -199,7 +215,9 @@ class BenchmarkChart(_ResultsDirective):
         key = chart_key(results, rows, options.subtract_loop)
         chart = Path(state.settings.cache_dir, "charts", f"chart-{key}.svg")
         if not chart.is_file():
-            atomic_write_bytes(chart, draw_chart(results, rows, options.subtract_loop))
+            atomic_write_bytes(
+                chart, draw_chart(results, rows, subtract_loop=options.subtract_loop)
+            )
         alt = self.options.get("alt") or alt_text(
             results, rows, options.title, options.subtract_loop
         )
@@ -209,7 +227,7 @@ class BenchmarkChart(_ResultsDirective):
         if options.title:
             figure += nodes.caption(options.title, options.title)
         self.set_source_info(figure)
-        return [figure]
+        return figure
 
 
 def _paragraph(text: str, cls: str) -> nodes.paragraph:

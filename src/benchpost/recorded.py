@@ -7,7 +7,8 @@ them for an interpreter that is not installed where it runs (or for every
 interpreter, in the "recorded" mode). Each file is the pyperf JSON exactly as
 measured, so it carries its own machine, date and interpreter.
 
-Layout: ``<root>/<interpreter>/<group>/<benchmark>.json``.
+Layout: ``<root>/<interpreter>/<group>/<benchmark>.json`` for times,
+``<benchmark>.<metric>.json`` for other metrics (instruction counts).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import pyperf
 
 from benchpost.interpreters import Interpreter
+from benchpost.metrics import TIME, Metric
 from benchpost.storage import atomic_write_bytes, slug
 from benchpost.suite import Benchmark, InterpreterSpec
 
@@ -25,23 +27,28 @@ class RecordedError(Exception):
     """A recorded file exists but cannot be used (damaged, or not ours)."""
 
 
-def recorded_path(root: Path, interpreter: str, bench: Benchmark) -> Path:
-    return root / interpreter / slug(bench.group) / f"{slug(bench.name)}.json"
+def recorded_path(root: Path, interpreter: str, bench: Benchmark, metric: Metric = TIME) -> Path:
+    kind = "" if metric == TIME else f".{metric.name}"
+    return root / interpreter / slug(bench.group) / f"{slug(bench.name)}{kind}.json"
 
 
-def save(root: Path, interpreter: str, bench: Benchmark, measured: Path) -> Path:
+def save(
+    root: Path, interpreter: str, bench: Benchmark, measured: Path, metric: Metric = TIME
+) -> Path:
     """Copy a measured result into the recorded folder (atomically); returns its path."""
-    target = recorded_path(root, interpreter, bench)
+    target = recorded_path(root, interpreter, bench, metric)
     atomic_write_bytes(target, measured.read_bytes())
     return target
 
 
-def load(root: Path, interpreter: str, bench: Benchmark) -> pyperf.Benchmark | None:
+def load(
+    root: Path, interpreter: str, bench: Benchmark, metric: Metric = TIME
+) -> pyperf.Benchmark | None:
     """The recorded result, None if there is none, ``RecordedError`` if it is unusable.
 
     A damaged recorded file is committed data: it is reported, never moved.
     """
-    path = recorded_path(root, interpreter, bench)
+    path = recorded_path(root, interpreter, bench, metric)
     if not path.is_file():
         return None
     try:

@@ -1,9 +1,10 @@
 """Results: what the renderers get. Pure data and the statistics on it.
 
-A ``Results`` is a grid: benchmarks (rows) by interpreters (columns), each
-cell a pyperf ``Benchmark`` (values are seconds per loop iteration) or the
-reason it could not be measured. Interpreters that are configured but absent
-are listed too, so that a post can say so.
+A ``Results`` is a grid of one metric: benchmarks (rows) by interpreters
+(columns), each cell a pyperf ``Benchmark`` (values per loop iteration:
+seconds, or instructions) or the reason it could not be measured.
+Interpreters that are configured but absent are listed too, so that a post
+can say so.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import pyperf
 
 from benchpost.interpreters import Interpreter, InterpreterNotFound
+from benchpost.metrics import TIME, Metric
 from benchpost.suite import EMPTY_LOOP, Benchmark, Profile
 
 #: Where a cell's numbers came from.
@@ -55,7 +57,7 @@ class Cell:
 
 @dataclass(frozen=True)
 class Estimate:
-    """A time per call with its spread, possibly with the empty loop subtracted."""
+    """A value per call with its spread, possibly with the empty loop subtracted."""
 
     mean: float
     stdev: float
@@ -72,6 +74,7 @@ class Results:
     baseline: str  # the interpreter ratios are relative to
     profile: Profile
     cells: Mapping[tuple[Benchmark, str], Cell]
+    metric: Metric = TIME
 
     def cell(self, benchmark: Benchmark, interpreter: str) -> Cell:
         return self.cells[benchmark, interpreter]
@@ -82,7 +85,7 @@ class Results:
     def estimate(
         self, benchmark: Benchmark, interpreter: str, subtract_loop: bool = False
     ) -> Estimate | None:
-        """Time per call; with ``subtract_loop``, minus the empty loop's mean."""
+        """The value per call; with ``subtract_loop``, minus the empty loop's mean."""
         cell = self.cells.get((benchmark, interpreter))
         if cell is None or not cell.ok:  # failed, or the interpreter is missing
             return None

@@ -6,6 +6,10 @@
   mean over the group
 - ``:bench-interpreter:`pypy``` -> "PyPy 7.3.11", the version that really ran
 
+A metric prefix asks for another metric than the build's first:
+``:bench:`instructions:calls/noargs/pypy``` -> "262 instructions",
+``:bench-ratio:`instructions:calls/noargs/pypy``` -> "1.7x fewer instructions".
+
 Prose that quotes numbers this way cannot go stale.
 """
 
@@ -16,16 +20,23 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
+from benchpost.metrics import metric_named
 from benchpost.render.inline import (
     ALL,
     BadReference,
     ValueRef,
     parse_ref,
     ratio_text,
-    time_text,
+    value_text,
 )
 from benchpost.results import FAILED, Results
-from benchpost.sphinx_ext import build_state, mark_incomplete, record_results, report_missing
+from benchpost.sphinx_ext import (
+    build_state,
+    choose_metrics,
+    mark_incomplete,
+    record_results,
+    report_missing,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +58,9 @@ class _ValueRole(SphinxRole):
             names = [ref.interpreter, *([ref.reference] if ref.reference else [])]
             if self.ratio and not ref.reference:
                 names.append(state.suite.baseline)
-            results = state.store.results(benchmarks, list(dict.fromkeys(names)))
+            requested = (metric_named(ref.metric),) if ref.metric else ()
+            (metric,) = choose_metrics(state, requested, self.get_location())
+            results = state.store.results(benchmarks, list(dict.fromkeys(names)), metric)
         except (BadReference, LookupError) as exc:
             mark_incomplete(self.env)
             return self.problem(str(exc.args[0]))
@@ -67,7 +80,7 @@ class _ValueRole(SphinxRole):
         return [nodes.inline(self.rawtext, text, classes=["benchpost-value"])], []
 
     def format(self, results: Results, benchmarks, ref: ValueRef) -> str:
-        return time_text(results, benchmarks, ref.interpreter)
+        return value_text(results, benchmarks, ref.interpreter)
 
     def problem(self, message: str):
         logger.warning(

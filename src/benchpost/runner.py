@@ -29,6 +29,7 @@ from benchpost.interpreters import Interpreter, clean_environ
 from benchpost.suite import Benchmark, Profile
 
 WORKER = Path(__file__).with_name("worker.py")
+LOOP = Path(__file__).with_name("loop.py")  # imported by the worker
 
 
 class MeasureError(Exception):
@@ -112,15 +113,18 @@ def measure(request: MeasureRequest, scratch_root: Path) -> bytes:
             *request.pyperf_options(),
         ]
         env = clean_environ(PYTHONPATH=str(pyperf_shim(scratch_root.parent / "shim")))
-        _run(command, env, request)
+        run_isolated(command, env, request.timeout)
         if not output.is_file():
             raise MeasureError(f"pyperf wrote no result\n$ {shlex.join(command)}")
         return output.read_bytes()
 
 
-def _run(command: list[str], env: dict[str, str], request: MeasureRequest) -> None:
-    # A session of its own, so that a timeout or Ctrl-C kills pyperf's
-    # workers too, not only the master.
+def run_isolated(command: list[str], env: dict[str, str], timeout: float) -> str:
+    """Run a target process in a session of its own; its output, or ``MeasureError``.
+
+    The session is what makes a timeout or Ctrl-C kill pyperf's workers
+    (or valgrind's child) too, not only the process we started.
+    """
     proc = subprocess.Popen(
         command,
         env=env,
@@ -131,18 +135,18 @@ def _run(command: list[str], env: dict[str, str], request: MeasureRequest) -> No
     )
     try:
         with _sigterm_as_exit():
-            out, _ = proc.communicate(timeout=request.timeout)
+            out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill(proc)
         raise MeasureError(
-            f"timed out after {request.timeout:g} s (the benchmark hangs, or "
-            f"raise benchpost_timeout)"
+            f"timed out after {timeout:g} s (the benchmark hangs, or raise benchpost_timeout)"
         ) from None
     except BaseException:
         _kill(proc)
         raise
     if proc.returncode != 0:
         raise MeasureError(_failure_reason(out, proc.returncode, command))
+    return out
 
 
 @contextlib.contextmanager

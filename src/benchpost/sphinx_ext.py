@@ -16,8 +16,10 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from benchpost import __version__
+from benchpost.callgrind import ValgrindNotFound
 from benchpost.config import Settings
 from benchpost.interpreters import InterpreterNotFound
+from benchpost.metrics import INSTRUCTIONS, TIME, Metric, parse_metrics
 from benchpost.results import Results
 from benchpost.store import ResultStore
 from benchpost.suite import Suite, SuiteError, load_suite
@@ -33,6 +35,8 @@ class BuildState:
     suite: Suite | None = None
     store: ResultStore | None = None
     error: SuiteError | LookupError | None = None
+    #: the metrics this build may show, the default first
+    metrics: tuple[Metric, ...] = (TIME,)
     reported: set[tuple[str, ...]] = field(default_factory=set)
 
     def report_once(self, *key: str) -> bool:
@@ -53,6 +57,7 @@ def build_state(env: BuildEnvironment) -> BuildState:
         settings = Settings.from_sphinx(env.config, Path(env.srcdir), Path(env.doctreedir))
         state = BuildState(settings)
         try:
+            state.metrics = _enabled_metrics(settings)
             state.suite = load_suite(settings.suite)
             profile = state.suite.profile(settings.profile)
             state.store = ResultStore(
@@ -69,8 +74,54 @@ def build_state(env: BuildEnvironment) -> BuildState:
     return _STATE[key]
 
 
+def _enabled_metrics(settings: Settings) -> tuple[Metric, ...]:
+    try:
+        metrics = parse_metrics(settings.metrics)
+    except LookupError as exc:
+        raise LookupError(f"benchpost_metrics (or BENCHPOST_METRICS): {exc.args[0]}") from None
+    if not metrics:
+        raise LookupError("benchpost_metrics (or BENCHPOST_METRICS) names no metric")
+    return metrics
+
+
+def choose_metrics(state: BuildState, requested: tuple[Metric, ...], location) -> list[Metric]:
+    """The metrics a table, chart or role shows.
+
+    Those it asks for (by default the build's first metric), among the
+    metrics this build may show (else its first). Instruction counts need
+    valgrind: where it is missing, a warning (once) and times instead.
+    """
+    enabled = state.metrics
+    chosen = [m for m in requested if m in enabled] or [enabled[0]]
+    disabled = requested and not any(m in enabled for m in requested)
+    if disabled and state.report_once("metric-disabled", *[m.name for m in requested]):
+        logger.info(
+            "benchpost: %s not enabled by benchpost_metrics (%s); showing %s",
+            ", ".join(m.name for m in requested),
+            ", ".join(m.name for m in enabled),
+            chosen[0].name,
+        )
+    valgrind = state.store.valgrind() if INSTRUCTIONS in chosen and state.store else None
+    if isinstance(valgrind, ValgrindNotFound):
+        if state.report_once("valgrind"):
+            logger.warning(
+                "benchpost: instruction counts need valgrind: %s; showing times instead "
+                "(or build with BENCHPOST_METRICS=time)",
+                valgrind,
+                location=location,
+                type="benchpost",
+                subtype="valgrind",
+            )
+        chosen = list(dict.fromkeys(TIME if m == INSTRUCTIONS else m for m in chosen))
+    return chosen
+
+
 def _log_progress(message: str) -> None:
-    logger.info("benchpost: %s", message, color="darkgreen" if "measured" in message else None)
+    logger.info(
+        "benchpost: %s",
+        message,
+        color="darkgreen" if message.startswith(("measured", "counted")) else None,
+    )
 
 
 def interpreter_names(state: BuildState, requested: list[str] | None) -> list[str] | None:

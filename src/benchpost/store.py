@@ -27,15 +27,25 @@ import pyperf
 
 from benchpost import recorded
 from benchpost.build import BuildError, BuiltExtension, build_extension, source_digest
+from benchpost.callgrind import (
+    COUNTER,
+    HELPER,
+    CountRequest,
+    Valgrind,
+    ValgrindNotFound,
+    count,
+    find_valgrind,
+)
 from benchpost.interpreters import Interpreter, InterpreterNotFound, probe
+from benchpost.metrics import INSTRUCTIONS, TIME, Metric
 from benchpost.recorded import recorded_interpreter
 from benchpost.results import CACHED, FAILED, MEASURED, RECORDED, Cell, Results
-from benchpost.runner import WORKER, MeasureError, MeasureRequest, measure
+from benchpost.runner import LOOP, WORKER, MeasureError, MeasureRequest, measure
 from benchpost.storage import atomic_write_bytes, file_lock, slug
-from benchpost.suite import EMPTY_LOOP, Benchmark, InterpreterSpec, Profile, Suite
+from benchpost.suite import EMPTY_LOOP, Benchmark, Extension, InterpreterSpec, Profile, Suite
 
 #: Bump when the meaning of a stored file changes, to measure everything again.
-STORE_FORMAT = 2
+STORE_FORMAT = 3
 
 #: Where numbers come from (the ``benchpost_mode`` setting):
 #: measure here, using recorded results only for interpreters not found here;
@@ -64,13 +74,14 @@ class ResultStore:
     progress: Progress = _quiet
     mode: str = MEASURE
     _probed: dict[str, Interpreter | InterpreterNotFound] = field(default_factory=dict)
-    _built: dict[str, BuiltExtension | BuildError] = field(default_factory=dict)
+    _built: dict[tuple[str, str], BuiltExtension | BuildError] = field(default_factory=dict)
+    _valgrind: Valgrind | ValgrindNotFound | None = None
     _loaded: dict[Path, pyperf.Benchmark] = field(default_factory=dict)
     # Failures are remembered for the rest of the build: a benchmark that
     # crashed is not run again for the next table or role that shows it.
-    _failed: dict[tuple[Benchmark, str], Cell] = field(default_factory=dict)
+    _failed: dict[tuple[Benchmark, str, str], Cell] = field(default_factory=dict)
     # Where each cell shown in this build came from (first time it was seen).
-    _origins: dict[tuple[Benchmark, str], str] = field(default_factory=dict)
+    _origins: dict[tuple[Benchmark, str, str], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -105,8 +116,20 @@ class ResultStore:
 
     # -- results ----------------------------------------------------------
 
+    def valgrind(self) -> Valgrind | ValgrindNotFound:
+        """The valgrind that counts instructions, or why there is none."""
+        if self._valgrind is None:
+            try:
+                self._valgrind = find_valgrind()
+            except ValgrindNotFound as exc:
+                self._valgrind = exc
+        return self._valgrind
+
     def results(
-        self, benchmarks: Iterable[Benchmark], interpreter_names: Iterable[str] | None = None
+        self,
+        benchmarks: Iterable[Benchmark],
+        interpreter_names: Iterable[str] | None = None,
+        metric: Metric = TIME,
     ) -> Results:
         """Results for ``benchmarks`` (plus the empty loop), one column per interpreter.
 
@@ -121,7 +144,7 @@ class ResultStore:
         cells: dict[tuple[Benchmark, str], Cell] = {}
         pending: list[tuple[Benchmark, Interpreter]] = []
         for spec in specs:
-            column = self._column(spec, rows, cells, pending)
+            column = self._column(spec, rows, cells, pending, metric)
             (missing if isinstance(column, InterpreterNotFound) else columns).append(column)
         # Interpreters alternate benchmark by benchmark: a shared machine's
         # speed drifts over tens of seconds, and a ratio is fairest when both
@@ -130,11 +153,11 @@ class ResultStore:
         pending.sort(key=lambda pair: (rows.index(pair[0]), order[pair[1].name]))
         for index, (bench, interp) in enumerate(pending, 1):
             where = f"{bench.name} on {interp.display} [{index}/{len(pending)}]"
-            cells[bench, interp.name] = self._measure(bench, interp, where)
-        for key, cell in cells.items():
-            self._origins.setdefault(key, cell.origin)
+            cells[bench, interp.name] = self._measure(bench, interp, where, metric)
+        for (bench, interp_name), cell in cells.items():
+            self._origins.setdefault((bench, interp_name, metric.name), cell.origin)
         return Results(
-            rows, tuple(columns), tuple(missing), self.suite.baseline, self.profile, cells
+            rows, tuple(columns), tuple(missing), self.suite.baseline, self.profile, cells, metric
         )
 
     def _column(
@@ -143,6 +166,7 @@ class ResultStore:
         rows: tuple[Benchmark, ...],
         cells: dict[tuple[Benchmark, str], Cell],
         pending: list[tuple[Benchmark, Interpreter]],
+        metric: Metric,
     ) -> Interpreter | InterpreterNotFound:
         """Fill ``cells`` (and ``pending``) for one interpreter; returns its column."""
         here, absent = (
@@ -152,10 +176,10 @@ class ResultStore:
         if self.mode != RECORDED_ONLY:
             found, missing = self.interpreters([spec.name])
             here, absent = (found[0], absent) if found else (None, missing[0])
-        recorded = {} if here and self.mode == MEASURE else self._recorded(spec, rows)
+        recorded = {} if here and self.mode == MEASURE else self._recorded(spec, rows, metric)
         if here is not None:
             for bench in rows:
-                cell = recorded.get(bench) or self._lookup(bench, here)
+                cell = recorded.get(bench) or self._lookup(bench, here, metric)
                 if cell is None:
                     pending.append((bench, here))
                 else:
@@ -169,20 +193,21 @@ class ResultStore:
                 spec.name,
                 origin=FAILED,
                 error=f"no recorded result: record it with 'python -m benchpost record "
-                f"--interpreter {spec.name}' where {spec.label} is installed",
+                f"--interpreter {spec.name} --metric {metric.name}' where {spec.label} "
+                f"is installed",
             )
         first = next(iter(recorded.values()))
         return recorded_interpreter(spec, first.result)
 
     def _recorded(
-        self, spec: InterpreterSpec, rows: tuple[Benchmark, ...]
+        self, spec: InterpreterSpec, rows: tuple[Benchmark, ...], metric: Metric
     ) -> dict[Benchmark, Cell]:
         """The recorded cells for one interpreter (stale ones carry a warning)."""
         cells = {}
         for bench in rows:
-            path = recorded.recorded_path(self.suite.recorded_dir, spec.name, bench)
+            path = recorded.recorded_path(self.suite.recorded_dir, spec.name, bench, metric)
             try:
-                result = recorded.load(self.suite.recorded_dir, spec.name, bench)
+                result = recorded.load(self.suite.recorded_dir, spec.name, bench, metric)
             except recorded.RecordedError as exc:
                 cells[bench] = Cell(bench, spec.name, origin=FAILED, error=str(exc))
                 continue
@@ -197,53 +222,98 @@ class ResultStore:
             cells[bench] = Cell(bench, spec.name, result, RECORDED, path=path, warning=warning)
         return cells
 
-    def _lookup(self, bench: Benchmark, interp: Interpreter) -> Cell | None:
-        """A stored result, a build failure, or None if it must be measured."""
-        if (bench, interp.name) in self._failed:
-            return self._failed[bench, interp.name]
+    def _lookup(self, bench: Benchmark, interp: Interpreter, metric: Metric) -> Cell | None:
+        """A stored result, a failure known already, or None if it must be measured."""
+        if (bench, interp.name, metric.name) in self._failed:
+            return self._failed[bench, interp.name, metric.name]
+        problem = self._cannot_measure(interp, metric)
+        if problem:
+            return Cell(bench, interp.name, origin=FAILED, error=problem)
         built = self._extension(interp)
-        if isinstance(built, BuildError):
-            return Cell(bench, interp.name, origin=FAILED, error=str(built))
-        path = self.result_path(bench, interp, built)
+        assert isinstance(built, BuiltExtension)
+        path = self.result_path(bench, interp, built, metric)
         result = self._load(path)
         return Cell(bench, interp.name, result, CACHED, path=path) if result else None
 
-    def _measure(self, bench: Benchmark, interp: Interpreter, where: str) -> Cell:
+    def _cannot_measure(self, interp: Interpreter, metric: Metric) -> str:
+        """Why ``metric`` cannot be measured on ``interp`` here ("" if it can)."""
+        built = self._extension(interp)
+        if isinstance(built, BuildError):
+            return str(built)
+        if metric == INSTRUCTIONS:
+            valgrind = self.valgrind()
+            if isinstance(valgrind, ValgrindNotFound):
+                return str(valgrind)
+            helper = self._extension(interp, HELPER)
+            if isinstance(helper, BuildError):
+                return f"{helper}\n(callgrind's header valgrind/callgrind.h comes with valgrind)"
+        return ""
+
+    def _measure(self, bench: Benchmark, interp: Interpreter, where: str, metric: Metric) -> Cell:
         built = self._extension(interp)
         assert isinstance(built, BuiltExtension)
-        path = self.result_path(bench, interp, built)
+        path = self.result_path(bench, interp, built, metric)
         with file_lock(self.cache_dir / "measure.lock"):
             # Another build may have measured it while we waited for the lock.
             result = self._load(path)
             if result is not None:
                 return Cell(bench, interp.name, result, CACHED, path=path)
-            self.progress(f"measuring {where}")
-            request = MeasureRequest(
-                bench, interp, self.profile, built.directory, self.timeout, self.code_digest(bench)
-            )
+            doing = "counting instructions of" if metric == INSTRUCTIONS else "measuring"
+            self.progress(f"{doing} {where}")
             started = time.monotonic()
             try:
-                data = measure(request, self.cache_dir / "scratch")
+                data = self._run(bench, interp, built, metric)
                 result = pyperf.Benchmark.loads(data.decode("utf-8"))
             except (MeasureError, ValueError) as exc:
                 self.progress(f"failed: {where}: {str(exc).splitlines()[0]}")
                 failed = Cell(bench, interp.name, origin=FAILED, error=str(exc))
-                self._failed[bench, interp.name] = failed
+                self._failed[bench, interp.name, metric.name] = failed
                 return failed
             atomic_write_bytes(path, data)
-            self.progress(f"measured {where} in {time.monotonic() - started:.1f} s")
+            done = "counted" if metric == INSTRUCTIONS else "measured"
+            self.progress(f"{done} {where} in {time.monotonic() - started:.1f} s")
             return Cell(bench, interp.name, result, MEASURED, path=path)
 
-    def _extension(self, interp: Interpreter) -> BuiltExtension | BuildError:
-        if interp.name not in self._built:
+    def _run(
+        self, bench: Benchmark, interp: Interpreter, built: BuiltExtension, metric: Metric
+    ) -> bytes:
+        """Measure one metric of one benchmark: pyperf JSON bytes, or ``MeasureError``."""
+        scratch = self.cache_dir / "scratch"
+        if metric == INSTRUCTIONS:
+            valgrind, helper = self.valgrind(), self._extension(interp, HELPER)
+            assert isinstance(valgrind, Valgrind) and isinstance(helper, BuiltExtension)
+            request = CountRequest(
+                bench,
+                interp,
+                self.suite.counting,
+                valgrind,
+                (built.directory, helper.directory),
+                self.timeout,
+                self.code_digest(bench),
+            )
+            return count(request, scratch)
+        return measure(
+            MeasureRequest(
+                bench, interp, self.profile, built.directory, self.timeout, self.code_digest(bench)
+            ),
+            scratch,
+        )
+
+    def _extension(
+        self, interp: Interpreter, extension: Extension | None = None
+    ) -> BuiltExtension | BuildError:
+        """The extension under test (or ``extension``) compiled for ``interp``, once."""
+        extension = extension or self.suite.extension
+        key = (interp.name, extension.module)
+        if key not in self._built:
             with file_lock(self.cache_dir / "build.lock"):
                 try:
-                    self._built[interp.name] = build_extension(
-                        self.suite.extension, interp, self.cache_dir / "extensions"
+                    self._built[key] = build_extension(
+                        extension, interp, self.cache_dir / "extensions"
                     )
                 except BuildError as exc:
-                    self._built[interp.name] = exc
-        return self._built[interp.name]
+                    self._built[key] = exc
+        return self._built[key]
 
     def _load(self, path: Path) -> pyperf.Benchmark | None:
         """Read a stored result; a damaged file is set aside (never deleted) and ignored."""
@@ -273,29 +343,52 @@ class ResultStore:
         facts = [bench.setup, bench.code, source_digest(self.suite.extension)]
         return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:16]
 
-    def fingerprint(self, bench: Benchmark, interp: Interpreter, built: BuiltExtension) -> str:
+    def fingerprint(
+        self, bench: Benchmark, interp: Interpreter, built: BuiltExtension, metric: Metric = TIME
+    ) -> str:
         """A hash of everything that can change this benchmark's numbers."""
-        facts = {
+        facts: dict[str, object] = {
             "format": STORE_FORMAT,
+            "metric": metric.name,
             "benchmark": [bench.name, bench.setup, bench.code],
             "extension": built.digest,
             "interpreter": interp.identity(),
-            "profile": [
+        }
+        if metric == INSTRUCTIONS:
+            valgrind = self.valgrind()
+            counting = self.suite.counting
+            facts["counting"] = [
+                counting.iterations,
+                counting.chunks,
+                counting.warmup_for(interp.kind),
+                valgrind.version if isinstance(valgrind, Valgrind) else None,
+                bool(isinstance(valgrind, Valgrind) and valgrind.no_aslr),
+                _digest(COUNTER, LOOP, *HELPER.sources),
+            ]
+        else:
+            facts["profile"] = [
                 self.profile.processes,
                 self.profile.values,
                 self.profile.min_time,
                 self.profile.warmups_for(interp.kind),
-            ],
-            "pyperf": pyperf.__version__,
-            "worker": _worker_digest(),
-        }
+            ]
+            facts["pyperf"] = pyperf.__version__
+            facts["worker"] = _digest(WORKER, LOOP)
         return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:20]
 
-    def result_path(self, bench: Benchmark, interp: Interpreter, built: BuiltExtension) -> Path:
-        name = f"{slug(bench.name)}-{self.fingerprint(bench, interp, built)}.json"
+    def result_path(
+        self, bench: Benchmark, interp: Interpreter, built: BuiltExtension, metric: Metric = TIME
+    ) -> Path:
+        # The metric is in the name too, so that a reader of the folder can tell.
+        kind = "" if metric == TIME else f"{metric.name}-"
+        name = f"{slug(bench.name)}-{kind}{self.fingerprint(bench, interp, built, metric)}.json"
         return self.cache_dir / "results" / interp.name / slug(bench.group) / name
 
 
 @functools.cache
-def _worker_digest() -> str:
-    return hashlib.sha256(WORKER.read_bytes()).hexdigest()
+def _digest(*files: str | Path) -> str:
+    """A hash of the code that measures: a change to it measures everything again."""
+    h = hashlib.sha256()
+    for path in files:
+        h.update(Path(path).read_bytes())
+    return h.hexdigest()

@@ -55,9 +55,31 @@ class Profile:
 
     def warmups_for(self, kind: str) -> int:
         """Warm-ups for an interpreter kind; an unknown kind is treated as a JIT."""
-        if kind in self.warmups:
-            return self.warmups[kind]
-        return max(self.warmups.values(), default=1)
+        return _for_kind(self.warmups, kind, 1)
+
+
+@dataclass(frozen=True)
+class Counting:
+    """How instructions are counted under callgrind (the suite's ``instructions`` key).
+
+    Each value is one chunk of ``iterations`` loop iterations, counted after
+    ``warmup`` uncounted iterations (enough for PyPy's JIT to compile the loop).
+    """
+
+    iterations: int = 20_000
+    chunks: int = 5
+    #: uncounted iterations before counting, by interpreter kind
+    warmup: Mapping[str, int] = field(default_factory=lambda: {"cpython": 1000, "pypy": 5000})
+
+    def warmup_for(self, kind: str) -> int:
+        """Warm-up iterations for an interpreter kind; an unknown kind is treated as a JIT."""
+        return _for_kind(self.warmup, kind, 5000)
+
+
+def _for_kind(per_kind: Mapping[str, int], kind: str, default: int) -> int:
+    if kind in per_kind:
+        return per_kind[kind]
+    return max(per_kind.values(), default=default)
 
 
 @dataclass(frozen=True)
@@ -95,6 +117,7 @@ class Suite:
     groups: tuple[Group, ...]
     #: results recorded elsewhere and committed (see benchpost.recorded)
     recorded_dir: Path = Path("results")
+    counting: Counting = field(default_factory=Counting)
 
     def group(self, name: str) -> Group:
         for group in self.groups:
@@ -135,7 +158,15 @@ def load_suite(path: Path | str) -> Suite:
         load_yaml(path),
         "the suite file",
         line=1,
-        keys=("extension", "interpreters", "baseline", "profiles", "groups", "recorded"),
+        keys=(
+            "extension",
+            "interpreters",
+            "baseline",
+            "profiles",
+            "groups",
+            "recorded",
+            "instructions",
+        ),
     )
     extension = _extension(
         top.section("extension", "'extension'", ("module", "sources", "cflags")), path.parent
@@ -151,7 +182,8 @@ def load_suite(path: Path | str) -> Suite:
     profiles = _profiles(top.section("profiles", "'profiles'"))
     groups = _groups(top)
     recorded_dir = path.parent / top.get("recorded", str, "results")
-    return Suite(path, extension, interpreters, baseline, profiles, groups, recorded_dir)
+    counting = _counting(top) if "instructions" in top.mapping else Counting()
+    return Suite(path, extension, interpreters, baseline, profiles, groups, recorded_dir, counting)
 
 
 def _extension(sec: Section, base: Path) -> Extension:
@@ -203,9 +235,7 @@ def _profiles(sec: Section) -> dict[str, Profile]:
             name, f"profile {name!r}", ("processes", "values", "min_time", "warmups")
         )
         warmups = sub.get("warmups", dict, {})
-        for kind, count in warmups.items():
-            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-                raise sub.error("warmups", f"warm-ups for {kind!r} must be a whole number >= 0")
+        _check_counts(sub, "warmups", warmups)
         profile = Profile(
             name=name,
             processes=_positive(sub, "processes", int),
@@ -215,6 +245,26 @@ def _profiles(sec: Section) -> dict[str, Profile]:
         )
         profiles[name] = profile
     return profiles
+
+
+def _counting(top: Section) -> Counting:
+    sec = top.section("instructions", "'instructions'", ("iterations", "chunks", "warmup"))
+    defaults = Counting()
+    warmup = sec.get("warmup", dict, dict(defaults.warmup))
+    _check_counts(sec, "warmup", warmup)
+    return Counting(
+        iterations=int(_positive(sec, "iterations", int))
+        if "iterations" in sec.mapping
+        else defaults.iterations,
+        chunks=int(_positive(sec, "chunks", int)) if "chunks" in sec.mapping else defaults.chunks,
+        warmup=dict(warmup),
+    )
+
+
+def _check_counts(sec: Section, key: str, per_kind: dict) -> None:
+    for kind, count in per_kind.items():
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise sec.error(key, f"{key} for {kind!r} must be a whole number >= 0")
 
 
 def _positive(sec: Section, key: str, kind: type) -> int | float:
@@ -285,6 +335,7 @@ __all__ = [
     "CURRENT_PYTHON",
     "EMPTY_LOOP",
     "Benchmark",
+    "Counting",
     "Extension",
     "Group",
     "InterpreterSpec",

@@ -7,44 +7,16 @@ is passed on with ``add_cmdline_args``. It must run on any Python 3 the
 suite targets, PyPy 3.9 included, so it imports nothing but the standard
 library, pyperf and the extension under test, and uses no newer syntax.
 
-The benchmark is compiled into its own function so that every benchmark has
-its own code object (and, on PyPy, its own JIT trace):
-
-    def bench_loop(loops, timer):
-        <setup>
-        t0 = timer()
-        for i in range(loops):
-            <code>
-        return timer() - t0
+The loop itself is built by ``loop.py``, beside this file.
 
 pyperf divides the time by ``loops``: values are seconds per iteration.
 """
 
 import json
 import sys
-import textwrap
 
 import pyperf
-
-_TEMPLATE = """\
-def bench_loop(loops, timer):
-{setup}
-    range_loops = range(loops)
-    t0 = timer()
-    for i in range_loops:
-{code}
-    return timer() - t0
-"""
-
-
-def make_loop(setup, code):
-    """Compile the timed loop for one benchmark."""
-    source = _TEMPLATE.format(
-        setup=textwrap.indent(setup or "pass", "    "), code=textwrap.indent(code, "        ")
-    )
-    namespace = {}
-    exec(compile(source, "<benchmark>", "exec"), namespace)
-    return namespace["bench_loop"]
+from loop import make_loop
 
 
 def _pass_spec(cmd, args):

@@ -1,9 +1,10 @@
 """Results as a grouped bar chart (SVG bytes), with its alt text.
 
 One group of bars per benchmark, one bar per interpreter in the colour the
-suite gives it, error bars of one standard deviation, the time unit on the
-axis. The SVG is byte-reproducible: no date, a fixed hash salt, so the same
-results always give the same file (and the same content-hashed name).
+suite gives it, error bars of one standard deviation, the unit (a time
+unit, or instructions) on the axis; one chart shows one metric. The SVG is
+byte-reproducible: no date, a fixed hash salt, so the same results always
+give the same file (and the same content-hashed name).
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ import json
 import math
 from pathlib import Path
 
-from benchpost.render.format import format_time, time_unit
+from benchpost.metrics import TIME
+from benchpost.render.format import format_value, value_unit
 from benchpost.results import Results
 from benchpost.suite import Benchmark
 
 
 def draw_chart(
-    results: Results, benchmarks: list[Benchmark], title: str = "", subtract_loop: bool = False
+    results: Results, benchmarks: list[Benchmark], subtract_loop: bool = False
 ) -> bytes:
     """The chart as SVG bytes."""
     import matplotlib
@@ -36,7 +38,8 @@ def draw_chart(
         for i in interpreters
     }
     largest = max((e.mean for e in estimates.values() if e), default=1e-9)
-    scale, unit = time_unit(largest)
+    metric = results.metric
+    scale, unit = value_unit(metric, largest)
 
     with matplotlib.rc_context(
         {"svg.hashsalt": "benchpost", "svg.fonttype": "path", "font.size": 10}
@@ -67,8 +70,13 @@ def draw_chart(
             )
         axes.set_yticks(range(len(benchmarks)), [b.name for b in benchmarks])
         axes.invert_yaxis()  # first benchmark on top, as in the table
-        what = "time per call, empty loop subtracted" if subtract_loop else "time per iteration"
-        axes.set_xlabel(f"{what} ({unit}), shorter is faster")
+        what = (
+            f"{metric.name} per call, empty loop subtracted"
+            if subtract_loop
+            else f"{metric.name} per iteration"
+        )
+        unit_text = f" ({unit})" if metric == TIME else ""
+        axes.set_xlabel(f"{what}{unit_text}, shorter is better")
         axes.grid(axis="x", color="#dddddd")
         axes.set_axisbelow(True)
         axes.spines[["top", "right"]].set_visible(False)
@@ -89,7 +97,7 @@ def chart_key(results: Results, benchmarks: list[Benchmark], subtract_loop: bool
         for b in benchmarks
         for i in results.interpreters
     ]
-    facts = [_drawing_code_digest(), subtract_loop, cells]
+    facts = [_drawing_code_digest(), results.metric.name, subtract_loop, cells]
     return hashlib.sha1(json.dumps(facts).encode()).hexdigest()[:16]
 
 
@@ -107,7 +115,9 @@ def alt_text(
         values = []
         for interp in results.interpreters:
             estimate = results.estimate(bench, interp.name, subtract_loop)
-            values.append(f"{interp.display} {format_time(estimate.mean) if estimate else 'n/a'}")
+            shown = format_value(estimate.mean, results.metric) if estimate else "n/a"
+            values.append(f"{interp.display} {shown}")
         parts.append(f"{bench.name}: {', '.join(values)}")
-    lead = f"Bar chart{': ' + title if title else ''}, time per call."
+    per = "per call" if subtract_loop else "per iteration"
+    lead = f"Bar chart{': ' + title if title else ''}, {results.metric.name} {per}."
     return f"{lead} {'; '.join(parts)}."

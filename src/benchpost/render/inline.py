@@ -2,7 +2,9 @@
 
 A reference names a value as ``group/benchmark/interpreter`` (for a ratio,
 optionally ``/reference-interpreter``); ``*`` as the benchmark means the
-whole group (the geometric mean of its speed-ups, or the range of times).
+whole group (the geometric mean of its ratios, or the range of values). A
+metric other than the build's first one is asked for with a prefix:
+``instructions:calls/noargs/pypy``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import math
 import statistics
 from dataclasses import dataclass
 
-from benchpost.render.format import format_speedup, format_time
+from benchpost.render.format import format_speedup, format_value
 from benchpost.results import Comparison, Results
 from benchpost.suite import Benchmark
 
@@ -30,24 +32,33 @@ class ValueRef:
     benchmark: str  # a name, or "*" for the whole group
     interpreter: str
     reference: str | None = None  # for ratios: compared with (default: the baseline)
+    metric: str = ""  # "time", "instructions"; "" means the build's default
 
 
 def parse_ref(text: str, ratio: bool = False) -> ValueRef:
-    """``"calls/noargs/pypy"`` -> ``ValueRef("calls", "noargs", "pypy")``."""
-    parts = [p.strip() for p in text.split("/")]
+    """``"calls/noargs/pypy"`` -> ``ValueRef("calls", "noargs", "pypy")``.
+
+    ``"instructions:calls/noargs/pypy"`` names the metric too.
+    """
+    metric, colon, path = text.partition(":")
+    if not colon:
+        metric, path = "", text
+    parts = [p.strip() for p in path.split("/")]
     allowed = (3, 4) if ratio else (3,)
-    if len(parts) not in allowed or not all(parts):
-        form = "group/benchmark/interpreter" + ("[/reference]" if ratio else "")
+    if len(parts) not in allowed or not all(parts) or (colon and not metric.strip()):
+        form = "[metric:]group/benchmark/interpreter" + ("[/reference]" if ratio else "")
         raise BadReference(
-            f"{text!r} is not of the form {form!r} (for example 'calls/noargs/pypy')"
+            f"{text!r} is not of the form {form!r} (for example 'calls/noargs/pypy' "
+            f"or 'instructions:calls/noargs/pypy')"
         )
-    return ValueRef(*parts)
+    group, benchmark, interpreter, *reference = parts
+    return ValueRef(group, benchmark, interpreter, *reference, metric=metric.strip())
 
 
-def time_text(
+def value_text(
     results: Results, benchmarks: list[Benchmark], interpreter: str, subtract_loop: bool = False
 ) -> str:
-    """ "35.2 ns", or for several benchmarks their range "35.2-80.1 ns"."""
+    """ "35.2 ns", or for several benchmarks their range "35.2 ns to 80.1 ns"."""
     means = [
         e.mean
         for b in benchmarks
@@ -56,9 +67,13 @@ def time_text(
     if not means:
         return "n/a"
     if len(means) == 1:
-        return format_time(means[0])
-    low, high = format_time(min(means)), format_time(max(means))
-    return low if low == high else f"{low} to {high}"
+        return format_value(means[0], results.metric)
+    low, high = format_value(min(means), results.metric), format_value(max(means), results.metric)
+    if low == high:
+        return low
+    if results.metric.noun:  # "262 to 445 instructions", the unit once
+        low = low.removesuffix(f" {results.metric.noun}")
+    return f"{low} to {high}"
 
 
 def ratio_text(
@@ -68,7 +83,8 @@ def ratio_text(
     reference: str | None = None,
     subtract_loop: bool = False,
 ) -> str:
-    """ "2.3x faster"; for several benchmarks, the geometric mean of the speed-ups."""
+    """ "2.3x faster" ("2.3x fewer instructions"); for several benchmarks, the
+    geometric mean of the ratios."""
     comparisons = [
         c
         for b in benchmarks
@@ -79,6 +95,8 @@ def ratio_text(
     if not comparisons:
         return "n/a"
     if len(comparisons) == 1:
-        return format_speedup(comparisons[0], mark=False)
+        return format_speedup(comparisons[0], mark=False, metric=results.metric, noun=True)
     mean = statistics.geometric_mean(c.speedup for c in comparisons)
-    return format_speedup(Comparison(mean, significant=True), mark=False)
+    return format_speedup(
+        Comparison(mean, significant=True), mark=False, metric=results.metric, noun=True
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from benchpost.metrics import INSTRUCTIONS
 from benchpost.results import Results
 
 
@@ -29,7 +30,52 @@ def _measured_here(results: Results, here: list) -> str:
     if not measured:
         return ""
     metadata = [c.metadata() for c in measured]
-    dates = sorted(d.date().isoformat() for c in measured for d in c.result.get_dates() or ())
+    when, machine = _when_and_where(measured)
+    interpreters = ", ".join(i.long_display for i in here)
+    if results.metric == INSTRUCTIONS:
+        return _counted(metadata, when, machine, interpreters, here)
+    pyperfs = _distinct(m.get("perf_version") for m in metadata)
+    profile = results.profile
+    warmups = ", ".join(f"{i.spec.label} {profile.warmups_for(i.kind)}" for i in here)
+    return (
+        f"Measured {when} on {machine}: "
+        f"{interpreters}; pyperf {'/'.join(pyperfs)}, profile \u201c{profile.name}\u201d "
+        f"({profile.processes} worker processes \u00d7 {profile.values} values, "
+        f"warm-up values {warmups})."
+    )
+
+
+def _counted(metadata: list[dict], when: str, machine: str, interpreters: str, here) -> str:
+    """How instruction counts were made: tool, chunks, warm-up, what is left out."""
+    valgrinds = _distinct(m.get("benchpost_valgrind") for m in metadata)
+    chunks = _distinct(m.get("benchpost_chunks") for m in metadata)
+    loops = _distinct(f"{m['loops']:,}" for m in metadata if m.get("loops"))
+    warmups = ", ".join(f"{i.spec.label} {_warmups_of(metadata, i)}" for i in here)
+    aslr = (
+        ", address-space randomisation off"
+        if all(m.get("benchpost_aslr") == "off" for m in metadata)
+        else ""
+    )
+    return (
+        f"Instructions counted {when} on {machine}: {interpreters}; valgrind "
+        f"{'/'.join(valgrinds)} (callgrind), {'/'.join(chunks)} chunks of "
+        f"{'/'.join(loops)} loop iterations each, after uncounted warm-up iterations "
+        f"({warmups}); interpreter startup, imports and setup are not counted{aslr}."
+    )
+
+
+def _warmups_of(metadata: list[dict], interp) -> str:
+    mine = [m for m in metadata if m.get("benchpost_interpreter") == interp.display]
+    return (
+        "/".join(_distinct(f"{m['benchpost_warmup']:,}" for m in mine if "benchpost_warmup" in m))
+        or "?"
+    )
+
+
+def _when_and_where(cells: list) -> tuple[str, str]:
+    """ "2026-11-24", "AMD EPYC (2 cores), Linux 6.1.0 (x86_64)": from the results' metadata."""
+    metadata = [c.metadata() for c in cells]
+    dates = sorted(d.date().isoformat() for c in cells for d in c.result.get_dates() or ())
     when = (
         "on an unknown date"
         if not dates
@@ -38,19 +84,10 @@ def _measured_here(results: Results, here: list) -> str:
     cpus = _distinct(m.get("cpu_model_name") for m in metadata)
     cores = _distinct(m.get("cpu_count") for m in metadata)
     systems = _distinct(_os_name(m.get("platform")) for m in metadata)
-    pyperfs = _distinct(m.get("perf_version") for m in metadata)
     machine = ", ".join(cpus) or "an unknown CPU"
     if cores:
         machine += f" ({'/'.join(cores)} cores)"
-    interpreters = ", ".join(i.long_display for i in here)
-    profile = results.profile
-    warmups = ", ".join(f"{i.spec.label} {profile.warmups_for(i.kind)}" for i in here)
-    return (
-        f"Measured {when} on {machine}, {' / '.join(systems) or 'unknown OS'}: "
-        f"{interpreters}; pyperf {'/'.join(pyperfs)}, profile \u201c{profile.name}\u201d "
-        f"({profile.processes} worker processes \u00d7 {profile.values} values, "
-        f"warm-up values {warmups})."
-    )
+    return when, f"{machine}, {' / '.join(systems) or 'unknown OS'}"
 
 
 def missing_note(results: Results) -> str:

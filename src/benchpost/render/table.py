@@ -1,13 +1,15 @@
 """Results as a docutils table: benchmarks down, interpreters across.
 
-Each cell holds the time per call (mean ± standard deviation) and, for
-interpreters other than the baseline, how much faster or slower they are
-than the baseline, marked where pyperf's t-test finds no significant
-difference.
+Each cell holds the value per iteration (mean ± standard deviation) and,
+for interpreters other than the baseline, how they compare with the
+baseline, marked where pyperf's t-test finds no significant difference. A
+table can show several metrics (time and instructions): one ``Results`` per
+metric, their columns side by side.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from docutils import nodes
@@ -21,61 +23,83 @@ from benchpost.render.format import (
 from benchpost.results import FAILED, Cell, Results
 from benchpost.suite import EMPTY_LOOP, Benchmark
 
+#: One ``Results`` (one metric), or several shown side by side.
+Grid = Results | Sequence[Results]
+
 
 @dataclass(frozen=True)
 class TableOptions:
     """What a ``benchmark-table`` shows."""
 
     title: str = ""
-    subtract_loop: bool = False  # per-call cost: the empty loop's time subtracted
+    subtract_loop: bool = False  # per-call cost: the empty loop's value subtracted
     show_loop: bool = True  # a row for the empty loop itself
 
 
-def rows_of(results: Results, options: TableOptions) -> list[Benchmark]:
+def metrics_of(grid: Grid) -> tuple[Results, ...]:
+    """The grid as a tuple of ``Results``, one per metric."""
+    return (grid,) if isinstance(grid, Results) else tuple(grid)
+
+
+def rows_of(grid: Grid, options: TableOptions) -> list[Benchmark]:
     """The benchmarks shown, in order (the empty loop first, if shown)."""
     hide_loop = options.subtract_loop or not options.show_loop
-    return [b for b in results.benchmarks if not (hide_loop and b == EMPTY_LOOP)]
+    return [b for b in metrics_of(grid)[0].benchmarks if not (hide_loop and b == EMPTY_LOOP)]
+
+
+def columns_of(grid: Grid) -> list[tuple[Results, Interpreter]]:
+    """The columns: every interpreter of the first metric, then of the next."""
+    return [(results, interp) for results in metrics_of(grid) for interp in results.interpreters]
 
 
 def cell_text(
-    results: Results, bench: Benchmark, interpreter: str, options: TableOptions
+    results: Results,
+    bench: Benchmark,
+    interpreter: str,
+    options: TableOptions,
+    grid: Grid | None = None,
 ) -> tuple[str, str]:
-    """The two lines of a cell: the estimate, and the ratio to the baseline (or "")."""
+    """The two lines of a cell: the estimate, and the ratio to the baseline (or "").
+
+    ``grid`` is the whole table, for the number of a failure's note.
+    """
     cell = results.cell(bench, interpreter)
     if cell.origin == FAILED:
-        failed = failed_cells(results, options)
-        return f"failed [{failed.index(cell) + 1}]", ""
+        failed = failed_cells(grid if grid is not None else results, options)
+        number = next(n for n, other in enumerate(failed, 1) if other is cell)
+        return f"failed [{number}]", ""
     estimate = results.estimate(bench, interpreter, options.subtract_loop)
     if estimate is None:
         return "n/a", ""
     ratio = ""
     if interpreter != results.baseline and bench != EMPTY_LOOP:
         comparison = results.ratio(bench, interpreter, subtract_loop=options.subtract_loop)
-        ratio = format_speedup(comparison) if comparison else ""
-    return format_estimate(estimate), ratio
+        ratio = format_speedup(comparison, metric=results.metric) if comparison else ""
+    return format_estimate(estimate, results.metric), ratio
 
 
-def results_table(results: Results, options: TableOptions) -> nodes.table:
+def results_table(grid: Grid, options: TableOptions) -> nodes.table:
     """Build the table node (no reST is generated and re-parsed)."""
-    interpreters = list(results.interpreters)
+    columns = columns_of(grid)
+    several = len(metrics_of(grid)) > 1
     table = nodes.table(classes=["benchpost-table"])
     if options.title:
         table += nodes.title(options.title, options.title)
-    group = nodes.tgroup(cols=1 + len(interpreters))
+    group = nodes.tgroup(cols=1 + len(columns))
     table += group
     group += nodes.colspec(colwidth=30)
-    for _ in interpreters:
+    for _ in columns:
         group += nodes.colspec(colwidth=25)
     head = nodes.thead()
     group += head
-    head += _header(interpreters)
+    head += _header(columns, several)
     body = nodes.tbody()
     group += body
-    for bench in rows_of(results, options):
+    for bench in rows_of(grid, options):
         row = nodes.row()
         row += _entry(nodes.literal(bench.name, bench.name))
-        for interp in interpreters:
-            value, ratio = cell_text(results, bench, interp.name, options)
+        for results, interp in columns:
+            value, ratio = cell_text(results, bench, interp.name, options, grid)
             entry = nodes.entry(classes=["benchpost-cell"])
             # Wrap a narrow cell at the "±" only, never between a number and its unit.
             value = value.replace(" ", "\u00a0").replace("\u00a0\u00b1\u00a0", " \u00b1 ")
@@ -87,58 +111,61 @@ def results_table(results: Results, options: TableOptions) -> nodes.table:
     return table
 
 
-def failed_cells(results: Results, options: TableOptions) -> list[Cell]:
+def failed_cells(grid: Grid, options: TableOptions) -> list[Cell]:
     """The failed cells of the table, in reading order (their notes are numbered so)."""
-    return [
-        results.cell(b, i.name)
-        for b in rows_of(results, options)
-        for i in results.interpreters
-        if results.cell(b, i.name).origin == FAILED
-    ]
+    return [cell for cell, _, _ in _failures(grid, options)]
 
 
-def failure_notes(results: Results, options: TableOptions) -> list[str]:
+def failure_notes(grid: Grid, options: TableOptions) -> list[str]:
     """ "[1] noargs on CPython 3.11.7: ZeroDivisionError: division by zero", one a failure."""
+    several = len(metrics_of(grid)) > 1
     notes = []
-    for number, cell in enumerate(failed_cells(results, options), 1):
-        shown = results.interpreter(cell.interpreter)
+    for number, (cell, results, shown) in enumerate(_failures(grid, options), 1):
         reason = (cell.error.strip().splitlines() or ["no reason given"])[0]
-        name = shown.display if shown else cell.interpreter
-        notes.append(f"[{number}] {cell.benchmark.name} on {name}: {reason}")
+        what = f" ({results.metric.name})" if several else ""
+        notes.append(f"[{number}] {cell.benchmark.name} on {shown.display}{what}: {reason}")
     return notes
 
 
-def legend(results: Results, options: TableOptions) -> str:
-    """The sentence that explains the table's conventions."""
-    base = results.interpreter(results.baseline)
-    parts = ["Time per loop iteration, mean \u00b1 standard deviation."]
-    if base and len(results.interpreters) > 1:
+def _failures(grid: Grid, options: TableOptions) -> list[tuple[Cell, Results, Interpreter]]:
+    return [
+        (cell, results, interp)
+        for bench in rows_of(grid, options)
+        for results, interp in columns_of(grid)
+        if (cell := results.cell(bench, interp.name)).origin == FAILED
+    ]
+
+
+def legend(grid: Grid, options: TableOptions) -> str:
+    """The sentences that explain the table's conventions."""
+    first = metrics_of(grid)[0]
+    quantities = " and ".join(r.metric.quantity for r in metrics_of(grid))
+    parts = [f"{quantities[0].upper()}{quantities[1:]}, mean \u00b1 standard deviation."]
+    base = first.interpreter(first.baseline)
+    if base and len(first.interpreters) > 1:
         parts.append(f"Ratios compare with {base.display}.")
         parts.append(f"{NOT_SIGNIFICANT_MARK}: not significant (pyperf's t-test, 95%).")
     if options.subtract_loop:
-        parts.append("The empty loop's time is subtracted from every benchmark.")
+        parts.append("The empty loop's value is subtracted from every benchmark.")
     elif options.show_loop:
         parts.append("\u201cempty loop\u201d is the loop alone, without a call.")
     return " ".join(parts)
 
 
-def _header(interpreters: list[Interpreter]) -> nodes.row:
-    """Interpreter names; a column recorded elsewhere says so, with where and when."""
-    row = _row(["Benchmark"])
-    for interp in interpreters:
+def _header(columns: list[tuple[Results, Interpreter]], several: bool) -> nodes.row:
+    """Interpreter names (and metrics); a recorded column says where and when."""
+    row = nodes.row()
+    row += _entry(nodes.Text("Benchmark"))
+    for results, interp in columns:
         entry = _entry(nodes.Text(interp.display))
+        if several:
+            name = results.metric.name
+            entry += nodes.paragraph(name, name, classes=["benchpost-metric"])
         if interp.recorded:
             entry += nodes.paragraph(
                 interp.recorded, interp.recorded, classes=["benchpost-recorded"]
             )
         row += entry
-    return row
-
-
-def _row(texts: list[str]) -> nodes.row:
-    row = nodes.row()
-    for text in texts:
-        row += _entry(nodes.Text(text))
     return row
 
 

@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 from benchpost.render.note import measurement_note, missing_note
-from benchpost.render.table import TableOptions, cell_text, failure_notes, legend, rows_of
-from benchpost.results import Results
+from benchpost.render.table import (
+    Grid,
+    TableOptions,
+    cell_text,
+    columns_of,
+    failure_notes,
+    legend,
+    metrics_of,
+    rows_of,
+)
 
 
-def text_table(results: Results, options: TableOptions) -> str:
+def text_table(grid: Grid, options: TableOptions) -> str:
     """The same cells as the post's table, aligned in columns."""
-    header = ["Benchmark", *[i.display for i in results.interpreters]]
+    several = len(metrics_of(grid)) > 1
+    columns = columns_of(grid)
+    header = [
+        "Benchmark",
+        *[f"{i.display} ({r.metric.name})" if several else i.display for r, i in columns],
+    ]
     rows = [header]
-    for bench in rows_of(results, options):
+    for bench in rows_of(grid, options):
         row = [bench.name]
-        for interp in results.interpreters:
-            value, ratio = cell_text(results, bench, interp.name, options)
+        for results, interp in columns:
+            value, ratio = cell_text(results, bench, interp.name, options, grid)
             row.append(f"{value} ({ratio})" if ratio else value)
         rows.append(row)
     widths = [max(len(r[c]) for r in rows) for c in range(len(header))]
@@ -26,9 +39,9 @@ def text_table(results: Results, options: TableOptions) -> str:
     if options.title:
         lines[:0] = [options.title, ""]
     notes = [
-        *failure_notes(results, options),
-        legend(results, options),
-        measurement_note(results),
-        missing_note(results),
+        *failure_notes(grid, options),
+        legend(grid, options),
+        *[measurement_note(results) for results in metrics_of(grid)],
+        missing_note(metrics_of(grid)[0]),
     ]
     return "\n".join([*lines, "", *[n for n in notes if n]])
