@@ -185,7 +185,7 @@ COUNTED = make_results(
     unit="integer",
     loops=20000,
     benchpost_valgrind="3.19.0",
-    benchpost_chunks=3,
+    benchpost_sizes="20000/40000/80000",
     benchpost_warmup=5000,
     benchpost_aslr="off",
     duration=1.5,
@@ -211,10 +211,11 @@ def test_instruction_counts_read_as_counts_with_fewer_and_more():
 def test_the_note_of_instruction_counts_says_how_they_were_counted():
     note = measurement_note(COUNTED)
     assert note.startswith("Instructions counted 2026-11-23 on Test CPU (2 cores)"), note
-    assert "valgrind 3.19.0 (callgrind), 3 chunks of 20,000 loop iterations each" in note
+    assert "valgrind 3.19.0 (callgrind)" in note
+    assert "with 20,000/40,000/80,000 loop iterations after warm-up" in note
     assert "(CPython 5,000, PyPy 5,000)" in note
-    assert "startup, imports and setup are not counted" in note
-    assert "randomisation off" in note
+    assert "startup, imports, setup and the JIT's warm-up cancel out" in note
+    assert "randomisation was off" in note
 
 
 def test_a_table_shows_time_and_instructions_side_by_side():

@@ -17,9 +17,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +31,6 @@ from benchpost import recorded
 from benchpost.build import BuildError, BuiltExtension, build_extension, source_digest
 from benchpost.callgrind import (
     COUNTER,
-    HELPER,
     CountRequest,
     Valgrind,
     ValgrindNotFound,
@@ -42,7 +43,7 @@ from benchpost.recorded import recorded_interpreter
 from benchpost.results import CACHED, FAILED, MEASURED, RECORDED, Cell, Results
 from benchpost.runner import LOOP, WORKER, MeasureError, MeasureRequest, measure
 from benchpost.storage import atomic_write_bytes, file_lock, slug
-from benchpost.suite import EMPTY_LOOP, Benchmark, Extension, InterpreterSpec, Profile, Suite
+from benchpost.suite import EMPTY_LOOP, Benchmark, InterpreterSpec, Profile, Suite
 
 #: Bump when the meaning of a stored file changes, to measure everything again.
 STORE_FORMAT = 3
@@ -74,7 +75,7 @@ class ResultStore:
     progress: Progress = _quiet
     mode: str = MEASURE
     _probed: dict[str, Interpreter | InterpreterNotFound] = field(default_factory=dict)
-    _built: dict[tuple[str, str], BuiltExtension | BuildError] = field(default_factory=dict)
+    _built: dict[str, BuiltExtension | BuildError] = field(default_factory=dict)
     _valgrind: Valgrind | ValgrindNotFound | None = None
     _loaded: dict[Path, pyperf.Benchmark] = field(default_factory=dict)
     # Failures are remembered for the rest of the build: a benchmark that
@@ -151,9 +152,25 @@ class ResultStore:
         # sides were measured under the same conditions.
         order = {spec.name: index for index, spec in enumerate(specs)}
         pending.sort(key=lambda pair: (rows.index(pair[0]), order[pair[1].name]))
-        for index, (bench, interp) in enumerate(pending, 1):
-            where = f"{bench.name} on {interp.display} [{index}/{len(pending)}]"
-            cells[bench, interp.name] = self._measure(bench, interp, where, metric)
+        jobs = [
+            (bench, interp, f"{bench.name} on {interp.display} [{index}/{len(pending)}]")
+            for index, (bench, interp) in enumerate(pending, 1)
+        ]
+        if metric == INSTRUCTIONS and len(jobs) > 1:
+            # Counts do not depend on the machine's load, so they run side by
+            # side, one per core; under the lock, so that no time is measured
+            # meanwhile (that would be disturbed).
+            with (
+                file_lock(self.cache_dir / "measure.lock"),
+                ThreadPoolExecutor(min(len(jobs), os.cpu_count() or 1)) as pool,
+            ):
+                measured = pool.map(lambda job: self._measure_locked(*job, metric), jobs)
+                for (bench, interp, _), cell in zip(jobs, measured, strict=True):
+                    cells[bench, interp.name] = cell
+        for bench, interp, where in jobs:
+            if (bench, interp.name) not in cells:
+                with file_lock(self.cache_dir / "measure.lock"):
+                    cells[bench, interp.name] = self._measure_locked(bench, interp, where, metric)
         for (bench, interp_name), cell in cells.items():
             self._origins.setdefault((bench, interp_name, metric.name), cell.origin)
         return Results(
@@ -240,39 +257,35 @@ class ResultStore:
         built = self._extension(interp)
         if isinstance(built, BuildError):
             return str(built)
-        if metric == INSTRUCTIONS:
-            valgrind = self.valgrind()
-            if isinstance(valgrind, ValgrindNotFound):
-                return str(valgrind)
-            helper = self._extension(interp, HELPER)
-            if isinstance(helper, BuildError):
-                return f"{helper}\n(callgrind's header valgrind/callgrind.h comes with valgrind)"
-        return ""
+        valgrind = self.valgrind() if metric == INSTRUCTIONS else None
+        return str(valgrind) if isinstance(valgrind, ValgrindNotFound) else ""
 
-    def _measure(self, bench: Benchmark, interp: Interpreter, where: str, metric: Metric) -> Cell:
+    def _measure_locked(
+        self, bench: Benchmark, interp: Interpreter, where: str, metric: Metric
+    ) -> Cell:
+        """Measure one cell and store it; the caller holds the measure lock."""
         built = self._extension(interp)
         assert isinstance(built, BuiltExtension)
         path = self.result_path(bench, interp, built, metric)
-        with file_lock(self.cache_dir / "measure.lock"):
-            # Another build may have measured it while we waited for the lock.
-            result = self._load(path)
-            if result is not None:
-                return Cell(bench, interp.name, result, CACHED, path=path)
-            doing = "counting instructions of" if metric == INSTRUCTIONS else "measuring"
-            self.progress(f"{doing} {where}")
-            started = time.monotonic()
-            try:
-                data = self._run(bench, interp, built, metric)
-                result = pyperf.Benchmark.loads(data.decode("utf-8"))
-            except (MeasureError, ValueError) as exc:
-                self.progress(f"failed: {where}: {str(exc).splitlines()[0]}")
-                failed = Cell(bench, interp.name, origin=FAILED, error=str(exc))
-                self._failed[bench, interp.name, metric.name] = failed
-                return failed
-            atomic_write_bytes(path, data)
-            done = "counted" if metric == INSTRUCTIONS else "measured"
-            self.progress(f"{done} {where} in {time.monotonic() - started:.1f} s")
-            return Cell(bench, interp.name, result, MEASURED, path=path)
+        # Another build may have measured it while we waited for the lock.
+        result = self._load(path)
+        if result is not None:
+            return Cell(bench, interp.name, result, CACHED, path=path)
+        doing = "counting instructions of" if metric == INSTRUCTIONS else "measuring"
+        self.progress(f"{doing} {where}")
+        started = time.monotonic()
+        try:
+            data = self._run(bench, interp, built, metric)
+            result = pyperf.Benchmark.loads(data.decode("utf-8"))
+        except (MeasureError, ValueError) as exc:
+            self.progress(f"failed: {where}: {str(exc).splitlines()[0]}")
+            failed = Cell(bench, interp.name, origin=FAILED, error=str(exc))
+            self._failed[bench, interp.name, metric.name] = failed
+            return failed
+        atomic_write_bytes(path, data)
+        done = "counted" if metric == INSTRUCTIONS else "measured"
+        self.progress(f"{done} {where} in {time.monotonic() - started:.1f} s")
+        return Cell(bench, interp.name, result, MEASURED, path=path)
 
     def _run(
         self, bench: Benchmark, interp: Interpreter, built: BuiltExtension, metric: Metric
@@ -280,14 +293,14 @@ class ResultStore:
         """Measure one metric of one benchmark: pyperf JSON bytes, or ``MeasureError``."""
         scratch = self.cache_dir / "scratch"
         if metric == INSTRUCTIONS:
-            valgrind, helper = self.valgrind(), self._extension(interp, HELPER)
-            assert isinstance(valgrind, Valgrind) and isinstance(helper, BuiltExtension)
+            valgrind = self.valgrind()
+            assert isinstance(valgrind, Valgrind)
             request = CountRequest(
                 bench,
                 interp,
                 self.suite.counting,
                 valgrind,
-                (built.directory, helper.directory),
+                built.directory,
                 self.timeout,
                 self.code_digest(bench),
             )
@@ -299,21 +312,16 @@ class ResultStore:
             scratch,
         )
 
-    def _extension(
-        self, interp: Interpreter, extension: Extension | None = None
-    ) -> BuiltExtension | BuildError:
-        """The extension under test (or ``extension``) compiled for ``interp``, once."""
-        extension = extension or self.suite.extension
-        key = (interp.name, extension.module)
-        if key not in self._built:
+    def _extension(self, interp: Interpreter) -> BuiltExtension | BuildError:
+        if interp.name not in self._built:
             with file_lock(self.cache_dir / "build.lock"):
                 try:
-                    self._built[key] = build_extension(
-                        extension, interp, self.cache_dir / "extensions"
+                    self._built[interp.name] = build_extension(
+                        self.suite.extension, interp, self.cache_dir / "extensions"
                     )
                 except BuildError as exc:
-                    self._built[key] = exc
-        return self._built[key]
+                    self._built[interp.name] = exc
+        return self._built[interp.name]
 
     def _load(self, path: Path) -> pyperf.Benchmark | None:
         """Read a stored result; a damaged file is set aside (never deleted) and ignored."""
@@ -359,11 +367,11 @@ class ResultStore:
             counting = self.suite.counting
             facts["counting"] = [
                 counting.iterations,
-                counting.chunks,
+                counting.values,
                 counting.warmup_for(interp.kind),
                 valgrind.version if isinstance(valgrind, Valgrind) else None,
                 bool(isinstance(valgrind, Valgrind) and valgrind.no_aslr),
-                _digest(COUNTER, LOOP, *HELPER.sources),
+                _digest(COUNTER, LOOP),
             ]
         else:
             facts["profile"] = [

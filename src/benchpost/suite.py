@@ -62,13 +62,14 @@ class Profile:
 class Counting:
     """How instructions are counted under callgrind (the suite's ``instructions`` key).
 
-    Each value is one chunk of ``iterations`` loop iterations, counted after
-    ``warmup`` uncounted iterations (enough for PyPy's JIT to compile the loop).
+    The loop script runs with N = ``iterations``, 2N, 4N ... iterations, each
+    run after ``warmup`` more (in which PyPy's JIT compiles the loop); every
+    value is the difference of two successive runs' counts, per iteration.
     """
 
     iterations: int = 20_000
-    chunks: int = 5
-    #: uncounted iterations before counting, by interpreter kind
+    values: int = 2
+    #: iterations run before the counted ones, by interpreter kind
     warmup: Mapping[str, int] = field(default_factory=lambda: {"cpython": 1000, "pypy": 5000})
 
     def warmup_for(self, kind: str) -> int:
@@ -248,17 +249,16 @@ def _profiles(sec: Section) -> dict[str, Profile]:
 
 
 def _counting(top: Section) -> Counting:
-    sec = top.section("instructions", "'instructions'", ("iterations", "chunks", "warmup"))
+    sec = top.section("instructions", "'instructions'", ("iterations", "values", "warmup"))
     defaults = Counting()
     warmup = sec.get("warmup", dict, dict(defaults.warmup))
     _check_counts(sec, "warmup", warmup)
-    return Counting(
-        iterations=int(_positive(sec, "iterations", int))
-        if "iterations" in sec.mapping
-        else defaults.iterations,
-        chunks=int(_positive(sec, "chunks", int)) if "chunks" in sec.mapping else defaults.chunks,
-        warmup=dict(warmup),
-    )
+    given = {
+        key: int(_positive(sec, key, int))
+        for key in ("iterations", "values")
+        if key in sec.mapping
+    }
+    return Counting(**given, warmup=dict(warmup))
 
 
 def _check_counts(sec: Section, key: str, per_kind: dict) -> None:

@@ -46,22 +46,27 @@ def _measured_here(results: Results, here: list) -> str:
 
 
 def _counted(metadata: list[dict], when: str, machine: str, interpreters: str, here) -> str:
-    """How instruction counts were made: tool, chunks, warm-up, what is left out."""
+    """How instruction counts were made: the tool, the runs, what cancels out."""
     valgrinds = _distinct(m.get("benchpost_valgrind") for m in metadata)
-    chunks = _distinct(m.get("benchpost_chunks") for m in metadata)
-    loops = _distinct(f"{m['loops']:,}" for m in metadata if m.get("loops"))
+    sizes = _distinct(_thousands(m.get("benchpost_sizes")) for m in metadata)
     warmups = ", ".join(f"{i.spec.label} {_warmups_of(metadata, i)}" for i in here)
     aslr = (
-        ", address-space randomisation off"
+        " Address-space randomisation was off."
         if all(m.get("benchpost_aslr") == "off" for m in metadata)
         else ""
     )
     return (
         f"Instructions counted {when} on {machine}: {interpreters}; valgrind "
-        f"{'/'.join(valgrinds)} (callgrind), {'/'.join(chunks)} chunks of "
-        f"{'/'.join(loops)} loop iterations each, after uncounted warm-up iterations "
-        f"({warmups}); interpreter startup, imports and setup are not counted{aslr}."
+        f"{'/'.join(valgrinds)} (callgrind). Each benchmark ran as a plain script "
+        f"with {' or '.join(sizes)} loop iterations after warm-up iterations ({warmups}); "
+        f"a value is the difference between two successive runs per iteration, so "
+        f"startup, imports, setup and the JIT's warm-up cancel out.{aslr}"
     )
+
+
+def _thousands(sizes: object) -> str:
+    # "20000/40000/80000" -> "20,000/40,000/80,000"
+    return "/".join(f"{int(n):,}" for n in str(sizes).split("/")) if sizes else ""
 
 
 def _warmups_of(metadata: list[dict], interp) -> str:
