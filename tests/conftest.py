@@ -6,6 +6,7 @@ CPython and PyPy, Sphinx builds HTML. Only the profile is tiny, to stay fast.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -91,9 +92,9 @@ def make_project(folder: Path, suite: str | None = None, post: str = POST) -> Pa
 
 
 def sphinx_build(
-    project: Path, *options: str, check: bool = True
+    project: Path, *options: str, check: bool = True, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run sphinx-build in its own process, as a user would."""
+    """Run sphinx-build in its own process, as a user would (``env``: variables to set)."""
     command = [
         sys.executable,
         "-m",
@@ -106,7 +107,8 @@ def sphinx_build(
         str(project),
         str(project / "_build" / "html"),
     ]
-    proc = subprocess.run(command, capture_output=True, text=True, check=False)
+    environ = {**os.environ, **(env or {})}
+    proc = subprocess.run(command, capture_output=True, text=True, check=False, env=environ)
     if check and proc.returncode != 0:
         raise AssertionError(
             f"sphinx-build failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
