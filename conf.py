@@ -39,6 +39,9 @@ html_theme_options = {"description": "Posts whose numbers are measured at build 
 # BENCHPOST_PROFILE=rigorous or -D benchpost_profile=rigorous.
 benchpost_suite = "benchmarks/suite.yaml"
 benchpost_profile = "quick"
+# What tables may show: times (pyperf) and instruction counts (callgrind);
+# the first is the default. BENCHPOST_METRICS=instructions shows counts only.
+benchpost_metrics = ["time", "instructions"]
 
 # ablog: the blog of the preview site. The feed needs absolute links: CI sets
 # BLOG_BASEURL to the GitHub Pages address.

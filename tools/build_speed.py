@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchpost.metrics import TIME, metric_named
 from benchpost.render.chart import alt_text
 from benchpost.render.inline import ALL, parse_ref, ratio_text, value_text
 from benchpost.render.note import measurement_note
@@ -91,7 +92,8 @@ def static_copy(site: Path, target: Path, profile: str) -> Path:
     def directive(match: re.Match) -> str:
         kind, groups, options = match.group(1), match.group(2).split(), match.group(3)
         benchmarks = [b for g in groups for b in suite.group(g).benchmarks]
-        results = store.results(benchmarks)
+        named = re.search(r":metric: (\S+)", options)
+        results = store.results(benchmarks, metric=metric_named(named.group(1)) if named else TIME)
         table_options = TableOptions(
             subtract_loop=":subtract-loop:" in options, show_loop=":hide-loop:" not in options
         )
@@ -122,7 +124,7 @@ def static_copy(site: Path, target: Path, profile: str) -> Path:
             if ref.benchmark == ALL
             else [suite.benchmark(ref.group, ref.benchmark)]
         )
-        results = store.results(benchmarks)
+        results = store.results(benchmarks, metric=metric_named(ref.metric or TIME.name))
         if kind == "-ratio":
             return ratio_text(results, benchmarks, ref.interpreter, ref.reference)
         return value_text(results, benchmarks, ref.interpreter)
