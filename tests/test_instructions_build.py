@@ -160,3 +160,38 @@ def test_the_command_line_counts_and_shows_instructions(counted):
     assert proc.returncode == 0, proc.stderr
     assert re.search(rf"noargs\s+{COUNT}", proc.stdout), proc.stdout
     assert "valgrind" in proc.stdout and "0 measured" in proc.stderr
+
+
+def test_recorded_counts_are_used_without_valgrind(tmp_path):
+    project = make_project(tmp_path, SUITE, POST)
+    recorded = run_benchpost(
+        project,
+        "record",
+        "--profile",
+        "tiny",
+        "--metric",
+        "instructions",
+        "--interpreter",
+        "cpython",
+    )
+    assert recorded.returncode == 0, recorded.stderr
+    files = sorted(p.name for p in (project / "results" / "cpython" / "calls").iterdir())
+    assert files == ["noargs.instructions.json", "onearg_i.instructions.json"]
+    (project / "conf.py").write_text(
+        (project / "conf.py").read_text() + 'benchpost_mode = "recorded"\n'
+    )
+    # No valgrind, a fresh cache: the committed counts are all there is.
+    proc = sphinx_build(
+        project,
+        "-W",
+        "-E",
+        "-d",
+        str(tmp_path / "other-doctrees"),
+        *CPYTHON_ONLY,
+        check=False,
+        env={"VALGRIND": str(tmp_path / "no-valgrind-here")},
+    )
+    rows = tables(project)["Instructions"]
+    assert re.fullmatch(r"CPython 3\.\d+\.\d+ recorded \d{4}-\d\d-\d\d on .+", rows[0][1]), rows
+    assert re.fullmatch(COUNT, rows[2][1]), rows
+    assert "counting" not in proc.stdout

@@ -113,8 +113,10 @@ class BenchInterpreter(SphinxRole):
         if state.store is None:
             return [nodes.inline(self.rawtext, self.text)], []
         try:
-            # The empty loop alone: enough to know where the column comes from.
-            results = state.store.results([], [self.text.strip()])
+            # The empty loop alone, of the build's default metric: enough to
+            # know where the column comes from, without measuring anything more.
+            (metric,) = choose_metrics(state, (), self.get_location())
+            results = state.store.results([], [self.text.strip()], metric)
         except LookupError as exc:
             logger.warning(
                 "benchpost: %s",

@@ -21,7 +21,7 @@ from benchpost.config import Settings
 from benchpost.interpreters import InterpreterNotFound
 from benchpost.metrics import INSTRUCTIONS, TIME, Metric, parse_metrics
 from benchpost.results import Results
-from benchpost.store import ResultStore
+from benchpost.store import RECORDED_ONLY, ResultStore
 from benchpost.suite import Suite, SuiteError, load_suite
 
 logger = logging.getLogger(__name__)
@@ -88,8 +88,8 @@ def choose_metrics(state: BuildState, requested: tuple[Metric, ...], location) -
     """The metrics a table, chart or role shows.
 
     Those it asks for (by default the build's first metric), among the
-    metrics this build may show (else its first). Instruction counts need
-    valgrind: where it is missing, a warning (once) and times instead.
+    metrics this build may show (else its first). Counting instructions
+    needs valgrind: where it is missing, a warning (once) and times instead.
     """
     enabled = state.metrics
     chosen = [m for m in requested if m in enabled] or [enabled[0]]
@@ -101,7 +101,9 @@ def choose_metrics(state: BuildState, requested: tuple[Metric, ...], location) -
             ", ".join(m.name for m in enabled),
             chosen[0].name,
         )
-    valgrind = state.store.valgrind() if INSTRUCTIONS in chosen and state.store else None
+    # Recorded counts need no valgrind: only measuring here does.
+    measuring = state.store is not None and state.store.mode != RECORDED_ONLY
+    valgrind = state.store.valgrind() if INSTRUCTIONS in chosen and measuring else None
     if isinstance(valgrind, ValgrindNotFound):
         if state.report_once("valgrind"):
             logger.warning(
