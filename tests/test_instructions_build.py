@@ -144,19 +144,15 @@ def test_an_unknown_metric_is_a_warning_at_the_directive(tmp_path):
     assert expected in proc.stderr, proc.stderr
 
 
+def count_on_cpython(project: Path, *command: str):
+    """``python -m benchpost COMMAND`` of instruction counts, CPython alone."""
+    options = ("--profile", "tiny", "--metric", "instructions", "--interpreter", "cpython")
+    return run_benchpost(project, *command, *options)
+
+
 def test_the_command_line_counts_and_shows_instructions(counted):
     project, _ = counted
-    proc = run_benchpost(
-        project,
-        "show",
-        "calls",
-        "--profile",
-        "tiny",
-        "--metric",
-        "instructions",
-        "--interpreter",
-        "cpython",
-    )
+    proc = count_on_cpython(project, "show", "calls")
     assert proc.returncode == 0, proc.stderr
     assert re.search(rf"noargs\s+{COUNT}", proc.stdout), proc.stdout
     assert "valgrind" in proc.stdout and "0 measured" in proc.stderr
@@ -164,16 +160,7 @@ def test_the_command_line_counts_and_shows_instructions(counted):
 
 def test_recorded_counts_are_used_without_valgrind(tmp_path):
     project = make_project(tmp_path, SUITE, POST)
-    recorded = run_benchpost(
-        project,
-        "record",
-        "--profile",
-        "tiny",
-        "--metric",
-        "instructions",
-        "--interpreter",
-        "cpython",
-    )
+    recorded = count_on_cpython(project, "record")
     assert recorded.returncode == 0, recorded.stderr
     files = sorted(p.name for p in (project / "results" / "cpython" / "calls").iterdir())
     assert files == ["noargs.instructions.json", "onearg_i.instructions.json"]
