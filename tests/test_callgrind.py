@@ -19,11 +19,10 @@ from pathlib import Path
 import pytest
 
 from benchpost.build import build_extension
-from benchpost.callgrind import COUNTER, find_valgrind
-from benchpost.interpreters import Interpreter, clean_environ
+from benchpost.callgrind import CountRequest, counting_environ, find_valgrind, staged
 from benchpost.metrics import INSTRUCTIONS
 from benchpost.store import ResultStore
-from benchpost.suite import EMPTY_LOOP, Benchmark, Suite, load_suite
+from benchpost.suite import EMPTY_LOOP, Suite, load_suite
 
 from .conftest import ROOT
 
@@ -80,74 +79,65 @@ def test_two_runs_agree_within_one_percent_with_the_other_core_busy(tmp_path, bu
 # -- an independent count of the same loop ------------------------------------
 
 # The plain script is benchpost's own loop script, counter.py, run here by
-# hand: the same loop built the same way. A look-alike script would not do:
-# a loop's count depends on where it runs. On CPython, what was allocated
-# before the loop decides whether freeing the loop variable's int empties a
-# pymalloc pool, which moved the empty loop from 198 to 206 instructions in a
-# hand-written copy; on PyPy, a function in a plain dict instead of a module
-# once doubled the count of len(obj). What is independent here is the
-# counting: whole runs under valgrind, started and read by this test, none of
-# benchpost's counting code (benchpost.callgrind), store or pyperf files.
+# hand, in the same conditions: the same loop built the same way, the same
+# folder, the same environment. A look-alike would not do, because a loop's
+# count depends on where it runs. On CPython, what was allocated before the
+# loop decides whether freeing the loop variable's int empties a pymalloc
+# pool (the empty loop: 198 or 206 instructions); on PyPy, 64 more bytes of
+# environment moved onearg(None) from 289 to 300, and a function in a plain
+# dict instead of a module once doubled the count of len(obj). What is
+# independent here is the counting: whole runs under valgrind, started and
+# read by this test, not benchpost's counting code, store or pyperf files.
 
 
-def whole_run(
-    interp: Interpreter, bench: Benchmark, iterations: int, warmup: int, extension: Path, out: Path
-) -> int:
+def whole_run(request: CountRequest, iterations: int, folder: Path) -> int:
     """The instructions of a whole run of the loop script under callgrind, startup included."""
+    out = folder / "callgrind.out"  # the same valgrind command line too
     command = [
-        "setarch",
-        os.uname().machine,
-        "--addr-no-randomize",
-        "valgrind",
+        *request.valgrind.no_aslr,
+        request.valgrind.path,  # valgrind tells the target its own path
         "--tool=callgrind",
         f"--callgrind-out-file={out}",
+        "--dump-line=no",
         "--quiet",
-        interp.executable,
-        str(COUNTER),
+        request.interpreter.executable,
+        str(folder / "counter.py"),
         str(iterations),
-        str(warmup),
-        bench.setup,
-        bench.code,
-        str(extension),
+        str(request.warmup),
+        request.benchmark.setup,
+        request.benchmark.code,
+        str(folder),
     ]
-    subprocess.run(command, env=clean_environ(PYTHONHASHSEED="0"), check=True)
+    # Output to a pipe, as benchpost does: PyPy buffers a terminal differently.
+    subprocess.run(command, env=counting_environ(), cwd=folder, check=True, capture_output=True)
     return int(re.search(r"^totals: (\d+)", out.read_text(), re.MULTILINE).group(1))
 
 
-def independent_count(
-    interp: Interpreter, bench: Benchmark, n: int, warmup: int, extension: Path, folder: Path
-) -> float:
+def independent_count(request: CountRequest) -> float:
     """Instructions per iteration: (whole run with 2N - whole run with N) / N."""
-    folder.mkdir(parents=True)
-    small, large = (
-        whole_run(interp, bench, k * n, warmup, extension, folder / f"callgrind.{k}.out")
-        for k in (1, 2)
-    )
+    n = request.counting.iterations
+    with staged(request) as folder:
+        small, large = (whole_run(request, k * n, folder) for k in (1, 2))
     return (large - small) / n
 
 
 def test_counts_agree_within_two_percent_with_a_plain_script_run_twice(tmp_path):
-    n = 10_000
-    suite = project_suite(iterations=n, values=1)
+    suite = project_suite(iterations=10_000, values=1)
     store, ours = count_groups(suite, ["calls", "allocation"], tmp_path / "cache")
     found, _ = store.interpreters()
+    by_name = {interp.name: interp for interp in found}
     extensions = {
         interp.name: build_extension(suite.extension, interp, tmp_path / "ext").directory
         for interp in found
     }
-    by_name = {interp.name: interp for interp in found}
+    valgrind = find_valgrind()
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
         theirs = {
             (bench, name): pool.submit(
                 independent_count,
-                by_name[name],
-                bench,
-                n,
-                suite.counting.warmup_for(by_name[name].kind),
-                extensions[name],
-                tmp_path / "independent" / f"{name}-{index}",
+                CountRequest(bench, by_name[name], suite.counting, valgrind, extensions[name]),
             )
-            for index, (bench, name) in enumerate(ours)
+            for bench, name in ours
         }
     report = []
     for key, cell in ours.items():
@@ -155,6 +145,7 @@ def test_counts_agree_within_two_percent_with_a_plain_script_run_twice(tmp_path)
         report.append(f"{key[0].name} on {key[1]}: {mine:.1f} vs {independent:.1f}")
         assert abs(mine - independent) <= 0.02 * independent, "\n".join(report)
     assert any(bench == EMPTY_LOOP for bench, _ in ours)
+    print("\n".join(report))  # shown with pytest -rP
 
 
 def test_the_counts_are_what_the_loop_costs_not_startup(tmp_path):

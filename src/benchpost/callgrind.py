@@ -12,17 +12,25 @@ two differ, and their spread says by how much. The result is pyperf JSON
 (unit "integer") like every other result, so ``python -m pyperf stats`` and
 ``compare_to`` read it.
 
-Counts are the same from run to run only if addresses are: PyPy's C-API
-layer hashes object addresses, and with address-space randomisation on, its
-counts differ by about 1% between runs. The target therefore runs under
-``setarch --addr-no-randomize`` where the system allows it, and with a fixed
-``PYTHONHASHSEED``.
+Counts are the same from run to run only if the memory layout is. PyPy's
+C-API layer hashes object addresses, and its garbage collector's timing
+follows the heap: with address-space randomisation on, its counts differ by
+about 1% between runs, and even the size of the environment or the length
+of a path moves some (``onearg(None)``: 289 or 300 instructions). So a
+counted run gets the same conditions wherever it happens: randomisation off
+(``setarch --addr-no-randomize``, where the system allows it), a fixed
+environment (``counting_environ``) and a fixed hash seed, and the loop
+script and the extension copied into a folder whose path is the same in
+every checkout (``staged``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
+import hashlib
+import json
 import os
 import platform
 import re
@@ -30,16 +38,24 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyperf
 
-from benchpost.interpreters import Interpreter, clean_environ
-from benchpost.runner import MeasureError, run_isolated
+from benchpost.interpreters import Interpreter
+from benchpost.runner import LOOP, MeasureError, run_isolated
+from benchpost.storage import file_lock
 from benchpost.suite import Benchmark, Counting
 
 COUNTER = Path(__file__).with_name("counter.py")
+
+#: Where counted runs happen: a path of the same length for every user and
+#: checkout (see ``staged``).
+STAGE_ROOT = Path("/tmp" if os.access("/tmp", os.W_OK) else tempfile.gettempdir()) / (
+    f"benchpost-count-{os.getuid():06d}"
+)
 
 INSTALL_HINT = "install it (Debian: apt-get install valgrind)"
 
@@ -118,9 +134,11 @@ class CountRequest:
 
 def count(request: CountRequest, scratch_root: Path) -> bytes:
     """Count one benchmark; returns pyperf JSON bytes, or raises ``MeasureError``."""
+    scratch_root.mkdir(parents=True, exist_ok=True)
     started_at = datetime.datetime.now()
     started = time.monotonic()
-    totals = [count_run(request, n, scratch_root) for n in request.sizes]
+    with staged(request) as folder:
+        totals = [count_run(request, n, folder) for n in request.sizes]
     sizes = request.sizes
     values = [
         (totals[k + 1] - totals[k]) / (sizes[k + 1] - sizes[k]) for k in range(len(sizes) - 1)
@@ -142,31 +160,69 @@ def count(request: CountRequest, scratch_root: Path) -> bytes:
         return result.read_bytes()
 
 
-def count_run(request: CountRequest, iterations: int, scratch_root: Path) -> int:
-    """The instructions of one whole run of the loop script with ``iterations``."""
-    scratch_root.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=scratch_root, prefix="count-") as scratch:
-        out = Path(scratch, "callgrind.out")
-        command = [
-            *request.valgrind.no_aslr,
-            request.valgrind.path,
-            "--tool=callgrind",
-            f"--callgrind-out-file={out}",
-            "--dump-line=no",
-            "--quiet",
-            # The real binary, not a wrapper script: valgrind follows only
-            # the process it starts.
-            request.interpreter.executable,
-            str(COUNTER),
-            str(iterations),
-            str(request.warmup),
-            request.benchmark.setup,
-            request.benchmark.code,
-            str(request.extension_dir),
-        ]
-        # A fixed seed: string hashes change dict layouts, and so the count.
-        run_isolated(command, clean_environ(PYTHONHASHSEED="0"), request.timeout)
-        return read_total(out)
+def counting_environ() -> dict[str, str]:
+    """The whole environment of a counted run: the same everywhere (see the module's doc).
+
+    Only ``LD_LIBRARY_PATH`` comes from outside, for an interpreter built
+    that needs it.
+    """
+    env = {
+        "PYTHONHASHSEED": "0",
+        # Every run compiles the same: the first one must not leave .pyc
+        # files that make the next one cheaper.
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "LC_ALL": "C.UTF-8",
+        "PATH": "/usr/bin:/bin",
+    }
+    if os.environ.get("LD_LIBRARY_PATH"):
+        env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
+    return env
+
+
+@contextlib.contextmanager
+def staged(request: CountRequest) -> Iterator[Path]:
+    """A folder holding the loop script, ``loop.py`` and the extension, for one benchmark.
+
+    Its path has the same length for every benchmark, user and checkout, and
+    is the same for the same benchmark, extension and interpreter (a hash of
+    them names it); a lock keeps two builds from using it at once.
+    """
+    bench = request.benchmark
+    # The extension's folder is named by its digest: the same in every checkout.
+    facts = [bench.group, bench.name, bench.setup, bench.code, request.extension_dir.name]
+    key = json.dumps([*facts, request.interpreter.executable])
+    folder = STAGE_ROOT / hashlib.sha256(key.encode()).hexdigest()[:16]
+    folder.mkdir(parents=True, exist_ok=True)
+    with file_lock(STAGE_ROOT / f"{folder.name}.lock"):
+        for source in [COUNTER, LOOP, *request.extension_dir.iterdir()]:
+            if source.is_file():
+                shutil.copy2(source, folder / source.name)
+        yield folder
+
+
+def count_run(request: CountRequest, iterations: int, folder: Path) -> int:
+    """The instructions of one whole run, with ``iterations``, of the loop script in ``folder``."""
+    out = folder / "callgrind.out"
+    out.unlink(missing_ok=True)
+    command = [
+        *request.valgrind.no_aslr,
+        request.valgrind.path,
+        "--tool=callgrind",
+        f"--callgrind-out-file={out}",
+        "--dump-line=no",
+        "--quiet",
+        # The real binary, not a wrapper script: valgrind follows only
+        # the process it starts.
+        request.interpreter.executable,
+        str(folder / COUNTER.name),
+        str(iterations),
+        str(request.warmup),
+        request.benchmark.setup,
+        request.benchmark.code,
+        str(folder),
+    ]
+    run_isolated(command, counting_environ(), request.timeout, cwd=folder)
+    return read_total(out)
 
 
 _TOTAL = re.compile(r"^(?:totals|summary): (\d+)", re.MULTILINE)

@@ -119,7 +119,9 @@ def measure(request: MeasureRequest, scratch_root: Path) -> bytes:
         return output.read_bytes()
 
 
-def run_isolated(command: list[str], env: dict[str, str], timeout: float) -> str:
+def run_isolated(
+    command: list[str], env: dict[str, str], timeout: float, cwd: Path | None = None
+) -> str:
     """Run a target process in a session of its own; its output, or ``MeasureError``.
 
     The session is what makes a timeout or Ctrl-C kill pyperf's workers
@@ -128,6 +130,7 @@ def run_isolated(command: list[str], env: dict[str, str], timeout: float) -> str
     proc = subprocess.Popen(
         command,
         env=env,
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
