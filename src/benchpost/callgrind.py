@@ -185,19 +185,25 @@ def staged(request: CountRequest) -> Iterator[Path]:
 
     Its path has the same length for every benchmark, user and checkout, and
     is the same for the same benchmark, extension and interpreter (a hash of
-    them names it); a lock keeps two builds from using it at once.
+    them names it); a lock keeps two builds from using it at once, and it is
+    removed afterwards. It is outside the build folder on purpose: the build
+    folder's path is as long as the checkout's.
     """
     bench = request.benchmark
     # The extension's folder is named by its digest: the same in every checkout.
     facts = [bench.group, bench.name, bench.setup, bench.code, request.extension_dir.name]
     key = json.dumps([*facts, request.interpreter.executable])
     folder = STAGE_ROOT / hashlib.sha256(key.encode()).hexdigest()[:16]
-    folder.mkdir(parents=True, exist_ok=True)
+    STAGE_ROOT.mkdir(parents=True, exist_ok=True)
     with file_lock(STAGE_ROOT / f"{folder.name}.lock"):
-        for source in [COUNTER, LOOP, *request.extension_dir.iterdir()]:
-            if source.is_file():
-                shutil.copy2(source, folder / source.name)
-        yield folder
+        folder.mkdir(exist_ok=True)
+        try:
+            for source in [COUNTER, LOOP, *request.extension_dir.iterdir()]:
+                if source.is_file():
+                    shutil.copy2(source, folder / source.name)
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)  # callgrind's files are large
 
 
 def count_run(request: CountRequest, iterations: int, folder: Path) -> int:
