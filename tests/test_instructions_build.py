@@ -134,6 +134,11 @@ def test_without_valgrind_one_warning_and_times_instead(tmp_path):
     for title in ("Instructions", "Default"):
         for row in tables(project)[title][1:]:
             assert re.fullmatch(TIME, row[1]), (title, row)
+    # Times only, as the warning suggests: no warning, even under -W.
+    quiet = sphinx_build(
+        project, "-W", "-E", *CPYTHON_ONLY, env={**env, "BENCHPOST_METRICS": "time"}
+    )
+    assert "valgrind" not in quiet.stderr
 
 
 def test_an_unknown_metric_is_a_warning_at_the_directive(tmp_path):
