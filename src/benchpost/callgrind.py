@@ -54,7 +54,7 @@ COUNTER = Path(__file__).with_name("counter.py")
 #: Where counted runs happen: a path of the same length for every user and
 #: checkout (see ``staged``).
 STAGE_ROOT = Path("/tmp" if os.access("/tmp", os.W_OK) else tempfile.gettempdir()) / (
-    f"benchpost-count-{os.getuid():06d}"
+    f"benchpost-count-{getattr(os, 'getuid', lambda: 0)():06d}"  # no getuid on Windows
 )
 
 INSTALL_HINT = "install it (Debian: apt-get install valgrind)"
