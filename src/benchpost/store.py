@@ -156,26 +156,31 @@ class ResultStore:
             (bench, interp, f"{bench.name} on {interp.display} [{index}/{len(pending)}]")
             for index, (bench, interp) in enumerate(pending, 1)
         ]
-        if metric == INSTRUCTIONS and len(jobs) > 1:
-            # Counts do not depend on the machine's load, so they run side by
-            # side, one per core; under the lock, so that no time is measured
-            # meanwhile (that would be disturbed).
-            with (
-                file_lock(self.cache_dir / "measure.lock"),
-                ThreadPoolExecutor(min(len(jobs), os.cpu_count() or 1)) as pool,
-            ):
-                measured = pool.map(lambda job: self._measure_locked(*job, metric), jobs)
-                for (bench, interp, _), cell in zip(jobs, measured, strict=True):
-                    cells[bench, interp.name] = cell
-        for bench, interp, where in jobs:
-            if (bench, interp.name) not in cells:
-                with file_lock(self.cache_dir / "measure.lock"):
-                    cells[bench, interp.name] = self._measure_locked(bench, interp, where, metric)
+        for (bench, interp, _), cell in zip(jobs, self._measure_all(jobs, metric), strict=True):
+            cells[bench, interp.name] = cell
         for (bench, interp_name), cell in cells.items():
             self._origins.setdefault((bench, interp_name, metric.name), cell.origin)
         return Results(
             rows, tuple(columns), tuple(missing), self.suite.baseline, self.profile, cells, metric
         )
+
+    def _measure_all(
+        self, jobs: list[tuple[Benchmark, Interpreter, str]], metric: Metric
+    ) -> list[Cell]:
+        """Measure what is pending: times one at a time, counts side by side."""
+        lock = self.cache_dir / "measure.lock"
+        if metric == INSTRUCTIONS and len(jobs) > 1:
+            # Counts do not depend on the machine's load, so they run one per
+            # core; under the lock, so that no time is measured meanwhile
+            # (that would be disturbed).
+            workers = min(len(jobs), os.cpu_count() or 1)
+            with file_lock(lock), ThreadPoolExecutor(workers) as pool:
+                return list(pool.map(lambda job: self._measure_locked(*job, metric), jobs))
+        measured = []
+        for job in jobs:
+            with file_lock(lock):  # one benchmark at a time: other builds may take turns
+                measured.append(self._measure_locked(*job, metric))
+        return measured
 
     def _column(
         self,
