@@ -45,6 +45,7 @@ from pathlib import Path
 import pyperf
 
 from benchpost.interpreters import Interpreter
+from benchpost.metrics import INSTRUCTIONS
 from benchpost.runner import LOOP, MeasureError, run_isolated
 from benchpost.storage import file_lock
 from benchpost.suite import Benchmark, Counting
@@ -137,9 +138,9 @@ def count(request: CountRequest, scratch_root: Path) -> bytes:
     scratch_root.mkdir(parents=True, exist_ok=True)
     started_at = datetime.datetime.now()
     started = time.monotonic()
-    with staged(request) as folder:
-        totals = [count_run(request, n, folder) for n in request.sizes]
     sizes = request.sizes
+    with staged(request) as folder:
+        totals = [count_run(request, n, folder) for n in sizes]
     values = [
         (totals[k + 1] - totals[k]) / (sizes[k + 1] - sizes[k]) for k in range(len(sizes) - 1)
     ]
@@ -250,7 +251,7 @@ def _metadata(request: CountRequest) -> dict[str, object]:
     interp = request.interpreter
     return {
         "name": request.benchmark.name,
-        "unit": "integer",
+        "unit": INSTRUCTIONS.pyperf_unit,
         "loops": request.counting.iterations,
         "perf_version": pyperf.__version__,
         "cpu_count": os.cpu_count() or 1,

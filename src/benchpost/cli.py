@@ -24,7 +24,7 @@ from benchpost.metrics import INSTRUCTIONS, METRICS, TIME, Metric, parse_metrics
 from benchpost.render.table import TableOptions
 from benchpost.render.text import text_table
 from benchpost.results import CACHED, MEASURED, Results
-from benchpost.store import MEASURE, MODES, RECORDED_ONLY, ResultStore
+from benchpost.store import MEASURE, MODES, ResultStore
 from benchpost.suite import load_suite
 from benchpost.yamlfile import SuiteError
 
@@ -144,9 +144,9 @@ def _metrics(names: list[str] | None, store: ResultStore) -> tuple[Metric, ...]:
     metrics = parse_metrics(names or os.environ.get("BENCHPOST_METRICS") or TIME.name)
     if not metrics:
         raise LookupError("no metric given")
-    valgrind = store.valgrind()
-    if INSTRUCTIONS in metrics and store.mode != RECORDED_ONLY and isinstance(valgrind, Exception):
-        raise valgrind
+    problem = store.cannot_count() if INSTRUCTIONS in metrics else None
+    if problem is not None:
+        raise problem
     return metrics
 
 

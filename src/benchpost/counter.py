@@ -2,10 +2,10 @@
 
 It is started as ``valgrind --tool=callgrind <interpreter> counter.py
 ITERATIONS WARMUP SETUP CODE PATH`` (``PATH``: folders for ``sys.path``,
-joined by ``os.pathsep``), twice: with N and with 2N iterations. Everything
-else it does (starting the interpreter, importing, the setup, the warm-up
-in which PyPy's JIT compiles the loop) is the same in both runs, so the
-difference of the two counts is the cost of N iterations alone.
+joined by ``os.pathsep``), once for each of N, 2N, 4N ... iterations.
+Everything else it does (starting the interpreter, importing, the setup,
+the warm-up in which PyPy's JIT compiles the loop) is the same in every run,
+so the difference of two counts is the cost of the extra iterations alone.
 
 It is as plain as a script can be on purpose: the arguments come on the
 command line (no json), and nothing is imported that a plain script would

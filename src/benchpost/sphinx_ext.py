@@ -16,12 +16,11 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from benchpost import __version__
-from benchpost.callgrind import ValgrindNotFound
 from benchpost.config import Settings
 from benchpost.interpreters import InterpreterNotFound
 from benchpost.metrics import INSTRUCTIONS, TIME, Metric, parse_metrics
 from benchpost.results import Results
-from benchpost.store import RECORDED_ONLY, ResultStore
+from benchpost.store import ResultStore
 from benchpost.suite import Suite, SuiteError, load_suite
 
 logger = logging.getLogger(__name__)
@@ -101,10 +100,8 @@ def choose_metrics(state: BuildState, requested: tuple[Metric, ...], location) -
             ", ".join(m.name for m in enabled),
             chosen[0].name,
         )
-    # Recorded counts need no valgrind: only measuring here does.
-    measuring = state.store is not None and state.store.mode != RECORDED_ONLY
-    valgrind = state.store.valgrind() if INSTRUCTIONS in chosen and measuring else None
-    if isinstance(valgrind, ValgrindNotFound):
+    valgrind = state.store.cannot_count() if INSTRUCTIONS in chosen and state.store else None
+    if valgrind is not None:
         if state.report_once("valgrind"):
             logger.warning(
                 "benchpost: instruction counts need valgrind: %s; showing times instead "

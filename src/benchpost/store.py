@@ -126,6 +126,14 @@ class ResultStore:
                 self._valgrind = exc
         return self._valgrind
 
+    def cannot_count(self) -> ValgrindNotFound | None:
+        """Why this store cannot count instructions here; None if it can, or need not
+        (the "recorded" mode measures nothing)."""
+        if self.mode == RECORDED_ONLY:
+            return None
+        valgrind = self.valgrind()
+        return valgrind if isinstance(valgrind, ValgrindNotFound) else None
+
     def results(
         self,
         benchmarks: Iterable[Benchmark],
