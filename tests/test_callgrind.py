@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from benchpost.build import build_extension
-from benchpost.callgrind import CountRequest, counting_environ, find_valgrind, staged
-from benchpost.metrics import INSTRUCTIONS
+from benchpost.measure.compiler import build_extension
+from benchpost.measure.counting import INSTRUCTIONS, counting_environ, staged, warmup_of
+from benchpost.measure.metric import Job
+from benchpost.measure.valgrind import Valgrind, find_valgrind
 from benchpost.store import ResultStore
 from benchpost.suite import EMPTY_LOOP, Suite, load_suite
 
@@ -90,12 +91,12 @@ def test_two_runs_agree_within_one_percent_with_the_other_core_busy(tmp_path, bu
 # read by this test, not benchpost's counting code, store or pyperf files.
 
 
-def whole_run(request: CountRequest, iterations: int, folder: Path) -> int:
+def whole_run(request: Job, valgrind: Valgrind, iterations: int, folder: Path) -> int:
     """The instructions of a whole run of the loop script under callgrind, startup included."""
     out = folder / "callgrind.out"  # the same valgrind command line too
     command = [
-        *request.valgrind.no_aslr,
-        request.valgrind.path,  # valgrind tells the target its own path
+        *valgrind.no_aslr,
+        valgrind.path,  # valgrind tells the target its own path
         "--tool=callgrind",
         f"--callgrind-out-file={out}",
         "--dump-line=no",
@@ -103,7 +104,7 @@ def whole_run(request: CountRequest, iterations: int, folder: Path) -> int:
         request.interpreter.executable,
         str(folder / "counter.py"),
         str(iterations),
-        str(request.warmup),
+        str(warmup_of(request)),
         request.benchmark.setup,
         request.benchmark.code,
         str(folder),
@@ -113,12 +114,27 @@ def whole_run(request: CountRequest, iterations: int, folder: Path) -> int:
     return int(re.search(r"^totals: (\d+)", out.read_text(), re.MULTILINE).group(1))
 
 
-def independent_count(request: CountRequest) -> float:
+def independent_count(request: Job, valgrind: Valgrind) -> float:
     """Instructions per iteration: (whole run with 2N - whole run with N) / N."""
     n = request.counting.iterations
     with staged(request) as folder:
-        small, large = (whole_run(request, k * n, folder) for k in (1, 2))
+        small, large = (whole_run(request, valgrind, k * n, folder) for k in (1, 2))
     return (large - small) / n
+
+
+def job(suite, bench, interp, extension_dir: Path, scratch: Path) -> Job:
+    """What benchpost's counting gets for one benchmark (the fields counting uses)."""
+    return Job(
+        bench,
+        interp,
+        extension_dir,
+        "-",
+        suite.profile("tiny"),
+        suite.counting,
+        600.0,
+        scratch,
+        scratch,
+    )
 
 
 def test_counts_agree_within_two_percent_with_a_plain_script_run_twice(tmp_path):
@@ -127,7 +143,7 @@ def test_counts_agree_within_two_percent_with_a_plain_script_run_twice(tmp_path)
     found, _ = store.interpreters()
     by_name = {interp.name: interp for interp in found}
     extensions = {
-        interp.name: build_extension(suite.extension, interp, tmp_path / "ext").directory
+        interp.name: build_extension(suite.extension, interp, tmp_path / "ext" / interp.name)
         for interp in found
     }
     valgrind = find_valgrind()
@@ -135,7 +151,8 @@ def test_counts_agree_within_two_percent_with_a_plain_script_run_twice(tmp_path)
         theirs = {
             (bench, name): pool.submit(
                 independent_count,
-                CountRequest(bench, by_name[name], suite.counting, valgrind, extensions[name]),
+                job(suite, bench, by_name[name], extensions[name], tmp_path),
+                valgrind,
             )
             for bench, name in ours
         }

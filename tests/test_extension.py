@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from benchpost.build import BuildError, build_extension
-from benchpost.interpreters import clean_environ, probe
+from benchpost.measure.compiler import BuildError, build_extension
+from benchpost.measure.interpreters import clean_environ, probe
 from benchpost.suite import CURRENT_PYTHON, Extension, InterpreterSpec
 
 from .conftest import ROOT, needs_pypy
@@ -36,12 +36,12 @@ EXTENSION = Extension(
 def test_the_extension_builds_and_behaves(tmp_path, command):
     interpreter = probe(InterpreterSpec("target", "Target", command))
     built = build_extension(EXTENSION, interpreter, tmp_path)
-    assert (built.directory / f"simple{interpreter.ext_suffix}").is_file()
+    assert (built / f"simple{interpreter.ext_suffix}").is_file()
     proc = subprocess.run(
         [interpreter.command_path, "-c", CHECKS],
         capture_output=True,
         text=True,
-        env=clean_environ(PYTHONPATH=str(built.directory)),
+        env=clean_environ(PYTHONPATH=str(built)),
         check=False,
     )
     assert proc.stdout.strip() == "ok Foo", proc.stderr

@@ -17,7 +17,7 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from benchpost.interpreters import InterpreterNotFound, probe
+from benchpost.measure.interpreters import InterpreterNotFound, probe
 from benchpost.results import FAILED, MEASURED
 from benchpost.store import ResultStore
 from benchpost.suite import InterpreterSpec, load_suite

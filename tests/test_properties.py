@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 
 from benchpost.render.format import format_estimate, format_speedup, format_time
 from benchpost.results import Comparison, Estimate, compare, is_significant
-from benchpost.suite import Suite, load_suite
-from benchpost.yamlfile import SuiteError
+from benchpost.suite import Suite, SuiteError, load_suite
 
 from .test_suite import GOOD
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pyperf
 from docutils import nodes
 
-from benchpost.interpreters import Interpreter
-from benchpost.metrics import INSTRUCTIONS
+from benchpost.measure.counting import INSTRUCTIONS
+from benchpost.measure.interpreters import Interpreter
 from benchpost.render.chart import alt_text, draw_chart
 from benchpost.render.inline import parse_ref, ratio_text, value_text
 from benchpost.render.note import measurement_note
@@ -34,7 +34,7 @@ def interpreter(name: str, label: str, kind: str, version: str, pypy: str | None
         "/usr/include",
         ".so",
         pypy,
-    )
+    ).column
 
 
 CPYTHON = interpreter("cpython", "CPython", "cpython", "3.11.7")

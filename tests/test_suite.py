@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from benchpost.suite import EMPTY_LOOP, load_suite
-from benchpost.yamlfile import SuiteError
+from benchpost.suite import EMPTY_LOOP, SuiteError, load_suite
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -26,7 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchpost.metrics import TIME, metric_named
+from benchpost.measure.registry import DEFAULT as TIME
+from benchpost.measure.registry import metric_named
 from benchpost.render.chart import alt_text
 from benchpost.render.inline import ALL, parse_ref, ratio_text, value_text
 from benchpost.render.note import measurement_note

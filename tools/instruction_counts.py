@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchpost.metrics import INSTRUCTIONS
+from benchpost.measure.counting import INSTRUCTIONS
 from benchpost.results import Results
 from benchpost.store import ResultStore
 from benchpost.suite import load_suite

@@ -12,6 +12,6 @@ __version__ = "0.1.0"
 
 def setup(app):
     """Sphinx entry point; the Sphinx layer is imported only when Sphinx asks."""
-    from benchpost.sphinx_ext import setup as sphinx_setup
+    from benchpost.sphinx import setup as sphinx_setup
 
     return sphinx_setup(app)

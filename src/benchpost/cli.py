@@ -12,21 +12,19 @@ It uses the same suite, store and cache folder as ``tox -e build``, so what
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 from pathlib import Path
 
-from benchpost import recorded
-from benchpost.callgrind import ValgrindNotFound
 from benchpost.config import Settings
-from benchpost.metrics import INSTRUCTIONS, METRICS, TIME, Metric, parse_metrics
+from benchpost.measure.metric import Metric
+from benchpost.measure.registry import METRICS
 from benchpost.render.table import TableOptions
 from benchpost.render.text import text_table
 from benchpost.results import CACHED, MEASURED, Results
-from benchpost.store import MEASURE, MODES, ResultStore
-from benchpost.suite import load_suite
-from benchpost.yamlfile import SuiteError
+from benchpost.store import MEASURE, MODES, ResultStore, recorded
+from benchpost.store.layout import RecordedLayout
+from benchpost.suite import SuiteError, load_suite
 
 #: Where ``tox -e build`` keeps its cache (``<doctrees>/benchpost``).
 DEFAULT_CACHE = Path("_build", "doctrees", "benchpost")
@@ -53,8 +51,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         sub.add_argument("groups", nargs="*", help="benchmark groups (default: all)")
         sub.add_argument(
             "--profile",
-            default=os.environ.get("BENCHPOST_PROFILE") or Settings.profile,
-            help="profile of the suite (%(default)s)",
+            help=f"profile of the suite ($BENCHPOST_PROFILE, else {Settings.profile})",
         )
         sub.add_argument(
             "--interpreter",
@@ -65,8 +62,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         sub.add_argument(
             "--mode",
             choices=MODES,
-            default=os.environ.get("BENCHPOST_MODE") or Settings.mode,
-            help="where numbers come from (%(default)s)",
+            help=f"where numbers come from ($BENCHPOST_MODE, else {Settings.mode})",
         )
         sub.add_argument(
             "--timeout",
@@ -80,7 +76,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             dest="metrics",
             metavar="METRIC",
             help=f"what to measure: {' or '.join(METRICS)} (repeat for both; default: "
-            f"$BENCHPOST_METRICS, else time)",
+            f"$BENCHPOST_METRICS, else {', '.join(Settings.metrics)}; a default metric whose "
+            f"tool is missing here is left out)",
         )
         sub.add_argument(
             "--subtract-loop",
@@ -91,6 +88,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def settings_of(args: argparse.Namespace) -> Settings:
+    """The same ``Settings`` a build makes, from the command line's options."""
+    given = {
+        "suite": args.suite,
+        "cache_dir": str(args.cache_dir),
+        "timeout": args.timeout,
+        "profile": args.profile,
+        "mode": args.mode,
+        "interpreters": args.interpreters,
+        "metrics": args.metrics,
+    }
+    values = {k: v for k, v in given.items() if v is not None}
+    return Settings.from_values(values, Path.cwd(), Path(args.cache_dir))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``benchpost`` and ``python -m benchpost``; returns the exit code."""
     args = parse_args(argv)
@@ -99,27 +111,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"removed {args.cache_dir}")
         return 0
     try:
-        suite = load_suite(args.suite)
+        settings = settings_of(args)
+        suite = load_suite(settings.suite)
         groups = [suite.group(g) for g in args.groups] or list(suite.groups)
-        mode = MEASURE if args.command == "record" else args.mode
         store = ResultStore(
             suite,
-            suite.profile(args.profile),
-            args.cache_dir,
-            args.timeout,
+            suite.profile(settings.profile),
+            Path(settings.cache_dir),
+            settings.timeout,
             progress=_print_progress,
-            mode=mode,
+            mode=MEASURE if args.command == "record" else settings.mode,
         )
-        metrics = _metrics(args.metrics, store)
-    except (SuiteError, LookupError, ValgrindNotFound) as exc:
+        metrics = _metrics(settings, store, explicit=bool(args.metrics))
+    except (SuiteError, LookupError) as exc:
         print(
             f"benchpost: error: {exc.args[0] if isinstance(exc, LookupError) else exc}",
             file=sys.stderr,
         )
         return 2
+    interpreters = list(settings.interpreters) or None
     failed = 0
     for group in groups:
-        grid = [store.results(group.benchmarks, args.interpreters, m) for m in metrics]
+        grid = [store.results(group.benchmarks, interpreters, m) for m in metrics]
         failed += sum(1 for results in grid for c in results.cells.values() if not c.ok)
         if args.command == "show":
             options = TableOptions(title=group.title, subtract_loop=args.subtract_loop)
@@ -128,26 +141,33 @@ def main(argv: list[str] | None = None) -> int:
                 _print_files(results)
         elif args.command == "record":
             for results in grid:
-                _record(results, suite.recorded_dir)
+                _record(results, RecordedLayout(suite.recorded_dir))
     counts = store.counts
     print(
         f"benchpost: {sum(counts.values())} results: {counts['measured']} measured, "
         f"{counts['cached']} from the store, {counts['recorded']} recorded, "
-        f"{counts['failed']} failed (cache {args.cache_dir})",
+        f"{counts['failed']} failed (cache {settings.cache_dir})",
         file=sys.stderr,
     )
     return 1 if failed else 0
 
 
-def _metrics(names: list[str] | None, store: ResultStore) -> tuple[Metric, ...]:
-    """The metrics asked for; instruction counts need valgrind here (unless recorded)."""
-    metrics = parse_metrics(names or os.environ.get("BENCHPOST_METRICS") or TIME.name)
-    if not metrics:
-        raise LookupError("no metric given")
-    problem = store.cannot_count() if INSTRUCTIONS in metrics else None
-    if problem is not None:
-        raise problem
-    return metrics
+def _metrics(settings: Settings, store: ResultStore, explicit: bool) -> tuple[Metric, ...]:
+    """The metrics to measure. One asked for on the command line whose tool is missing
+    here is an error; one that only comes from the defaults is left out, with a note."""
+    metrics = settings.enabled_metrics()
+    usable = []
+    for metric in metrics:
+        problem = store.cannot_measure(metric)
+        if problem and explicit:
+            raise LookupError(f"{metric.plural} need {problem}")
+        if problem:
+            print(f"benchpost: leaving out {metric.plural}: they need {problem}", file=sys.stderr)
+        else:
+            usable.append(metric)
+    if not usable:
+        raise LookupError("no metric can be measured here")
+    return tuple(usable)
 
 
 def _print_progress(message: str) -> None:
@@ -162,10 +182,10 @@ def _print_files(results: Results) -> None:
     print()
 
 
-def _record(results: Results, root: Path) -> None:
+def _record(results: Results, layout: RecordedLayout) -> None:
     for (bench, interp), cell in results.cells.items():
         if cell.ok and cell.origin in (MEASURED, CACHED):
-            path = recorded.save(root, interp, bench, cell.path, results.metric)
+            path = recorded.save(layout.result(interp, bench, results.metric), cell.path)
             print(f"recorded {path}")
     for exc in results.missing:
         print(f"benchpost: not recorded: {exc}", file=sys.stderr)

@@ -1,8 +1,10 @@
 """The ``benchpost_*`` settings of ``conf.py``, declared once.
 
 Each field of ``Settings`` becomes a Sphinx config value ``benchpost_<field>``
-with the field's default; ``Settings.from_sphinx`` reads them back, checked.
-The command line builds the same ``Settings`` from its options.
+with the field's default; ``Settings.from_sphinx`` reads them back. The
+command line builds the same ``Settings`` with ``Settings.from_values``.
+Both apply the same environment overrides (``ENVIRONMENT``), so a build and
+the command line agree on every default.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+
+from benchpost.measure.metric import Metric
+from benchpost.measure.registry import parse_metrics
 
 
 @dataclass(frozen=True)
@@ -53,19 +58,44 @@ class Settings:
 
     @classmethod
     def from_sphinx(cls, config, confdir: Path, doctreedir: Path) -> Settings:
+        """The settings of a Sphinx build (``conf.py``, ``-D``, then the environment)."""
         values = {f.name: getattr(config, f"benchpost_{f.name}") for f in fields(cls)}
+        return cls.from_values(values, confdir, Path(doctreedir) / "benchpost")
+
+    @classmethod
+    def from_values(cls, values: dict, confdir: Path, default_cache: Path) -> Settings:
+        """Settings from plain values (the command line's options), then the environment.
+
+        Paths are relative to ``confdir``; an empty ``cache_dir`` is ``default_cache``.
+        """
+        values = {**{f.name: getattr(cls(), f.name) for f in fields(cls)}, **values}
+        for name, variable in ENVIRONMENT.items():
+            values[name] = os.environ.get(variable) or values[name]
         values["interpreters"] = tuple(_words(values["interpreters"]))
-        values["metrics"] = tuple(_words(os.environ.get("BENCHPOST_METRICS") or values["metrics"]))
-        values["profile"] = os.environ.get("BENCHPOST_PROFILE") or values["profile"]
-        values["mode"] = os.environ.get("BENCHPOST_MODE") or values["mode"]
+        values["metrics"] = tuple(_words(values["metrics"]))
         values["suite"] = str((confdir / values["suite"]).resolve())
-        values["cache_dir"] = str(
-            (confdir / values["cache_dir"]).resolve()
-            if values["cache_dir"]
-            else Path(doctreedir) / "benchpost"
-        )
+        cache = values["cache_dir"]
+        values["cache_dir"] = str((confdir / cache).resolve() if cache else default_cache)
         values["timeout"] = float(values["timeout"])
         return cls(**values)
+
+    def enabled_metrics(self) -> tuple[Metric, ...]:
+        """The metrics this build may show, the default first; ``LookupError`` if none."""
+        try:
+            metrics = parse_metrics(self.metrics)
+        except LookupError as exc:
+            raise LookupError(f"benchpost_metrics (or BENCHPOST_METRICS): {exc.args[0]}") from None
+        if not metrics:
+            raise LookupError("benchpost_metrics (or BENCHPOST_METRICS) names no metric")
+        return metrics
+
+
+#: Settings that an environment variable overrides, for one build or command.
+ENVIRONMENT = {
+    "profile": "BENCHPOST_PROFILE",
+    "mode": "BENCHPOST_MODE",
+    "metrics": "BENCHPOST_METRICS",
+}
 
 
 def _words(value) -> list[str]:

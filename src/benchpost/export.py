@@ -19,7 +19,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from benchpost.storage import atomic_write_bytes, slug
+from benchpost.files import atomic_write_bytes, slug
 
 
 class ExportError(ValueError):

@@ -1,7 +1,7 @@
 """Results: what the renderers get. Pure data and the statistics on it.
 
 A ``Results`` is a grid of one metric: benchmarks (rows) by interpreters
-(columns), each cell a pyperf ``Benchmark`` (values per loop iteration:
+(``Column``s), each cell a pyperf ``Benchmark`` (values per loop iteration:
 seconds, or instructions) or the reason it could not be measured.
 Interpreters that are configured but absent are listed too, so that a post
 can say so.
@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pyperf
 
-from benchpost.interpreters import Interpreter, InterpreterNotFound
-from benchpost.metrics import TIME, Metric
+from benchpost.measure.interpreters import Column, InterpreterNotFound
+from benchpost.measure.metric import Metric
+from benchpost.measure.timing import TIME
 from benchpost.suite import EMPTY_LOOP, Benchmark, Profile
 
 #: Where a cell's numbers came from.
@@ -36,6 +37,11 @@ class Cell:
     error: str = ""
     path: Path | None = None  # the pyperf JSON file behind the numbers
     warning: str = ""  # usable, but worth a warning (a stale recorded result)
+    #: what the numbers are: the fingerprint of a measured result, the digest of a
+    #: recorded file's bytes; "" for a failure. It names charts and published files.
+    key: str = ""
+    #: for a failure located in a file (a C compiler error): (path, line)
+    located: tuple[str, int] | None = None
 
     @property
     def ok(self) -> bool:
@@ -69,7 +75,7 @@ class Results:
     """The measured grid for some benchmarks on the interpreters found here."""
 
     benchmarks: tuple[Benchmark, ...]
-    interpreters: tuple[Interpreter, ...]
+    interpreters: tuple[Column, ...]
     missing: tuple[InterpreterNotFound, ...]
     baseline: str  # the interpreter ratios are relative to
     profile: Profile
@@ -79,7 +85,7 @@ class Results:
     def cell(self, benchmark: Benchmark, interpreter: str) -> Cell:
         return self.cells[benchmark, interpreter]
 
-    def interpreter(self, name: str) -> Interpreter | None:
+    def interpreter(self, name: str) -> Column | None:
         return next((i for i in self.interpreters if i.name == name), None)
 
     def estimate(

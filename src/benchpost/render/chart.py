@@ -9,15 +9,12 @@ give the same file (and the same content-hashed name).
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import io
-import json
 import math
 from pathlib import Path
 
-from benchpost.metrics import TIME
-from benchpost.render.format import format_value, value_unit
+from benchpost.digest import code_file_digest, digest
+from benchpost.render.format import format_value
 from benchpost.results import Results
 from benchpost.suite import Benchmark
 
@@ -39,7 +36,7 @@ def draw_chart(
     }
     largest = max((e.mean for e in estimates.values() if e), default=1e-9)
     metric = results.metric
-    scale, unit = value_unit(metric, largest)
+    scale, unit = metric.axis_unit(largest)
 
     with matplotlib.rc_context(
         {"svg.hashsalt": "benchpost", "svg.fonttype": "path", "font.size": 10}
@@ -75,7 +72,7 @@ def draw_chart(
             if subtract_loop
             else f"{metric.name} per iteration"
         )
-        unit_text = f" ({unit})" if metric == TIME else ""
+        unit_text = f" ({unit})" if unit else ""
         axes.set_xlabel(f"{what}{unit_text}, shorter is better")
         axes.grid(axis="x", color="#dddddd")
         axes.set_axisbelow(True)
@@ -90,20 +87,15 @@ def chart_key(results: Results, benchmarks: list[Benchmark], subtract_loop: bool
     """A hash of everything the chart is drawn from, to name its file.
 
     A warm build finds the file and skips matplotlib entirely (importing and
-    drawing cost more than the rest of re-reading a post).
+    drawing cost more than the rest of re-reading a post). Each cell's key
+    is the digest of its numbers, so a changed result draws a new chart.
     """
     cells = [
-        [b.name, i.display, i.spec.colour, str(results.cells[b, i.name].path)]
+        [b.name, i.display, i.spec.colour, results.cells[b, i.name].key]
         for b in benchmarks
         for i in results.interpreters
     ]
-    facts = [_drawing_code_digest(), results.metric.name, subtract_loop, cells]
-    return hashlib.sha1(json.dumps(facts).encode()).hexdigest()[:16]
-
-
-@functools.cache
-def _drawing_code_digest() -> str:
-    return hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
+    return digest(code_file_digest(Path(__file__)), results.metric.name, subtract_loop, cells)
 
 
 def alt_text(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from docutils import nodes
 
-from benchpost.interpreters import Interpreter
+from benchpost.measure.interpreters import Column
 from benchpost.render.format import (
     NOT_SIGNIFICANT_MARK,
     format_estimate,
@@ -47,7 +47,7 @@ def rows_of(grid: Grid, options: TableOptions) -> list[Benchmark]:
     return [b for b in metrics_of(grid)[0].benchmarks if not (hide_loop and b == EMPTY_LOOP)]
 
 
-def columns_of(grid: Grid) -> list[tuple[Results, Interpreter]]:
+def columns_of(grid: Grid) -> list[tuple[Results, Column]]:
     """The columns: every interpreter of the first metric, then of the next."""
     return [(results, interp) for results in metrics_of(grid) for interp in results.interpreters]
 
@@ -65,8 +65,10 @@ def cell_text(
     """
     cell = results.cell(bench, interpreter)
     if cell.origin == FAILED:
-        failed = failed_cells(grid if grid is not None else results, options)
-        number = next(n for n, other in enumerate(failed, 1) if other is cell)
+        notes = _failure_groups(grid if grid is not None else results, options)
+        number = next(
+            n for n, cells in enumerate(notes.values(), 1) if any(c is cell for c in cells)
+        )
         return f"failed [{number}]", ""
     estimate = results.estimate(bench, interpreter, options.subtract_loop)
     if estimate is None:
@@ -111,29 +113,36 @@ def results_table(grid: Grid, options: TableOptions) -> nodes.table:
     return table
 
 
-def failed_cells(grid: Grid, options: TableOptions) -> list[Cell]:
-    """The failed cells of the table, in reading order (their notes are numbered so)."""
-    return [cell for cell, _, _ in _failures(grid, options)]
-
-
 def failure_notes(grid: Grid, options: TableOptions) -> list[str]:
-    """ "[1] noargs on CPython 3.11.7: ZeroDivisionError: division by zero", one a failure."""
-    several = len(metrics_of(grid)) > 1
+    """ "[1] noargs on CPython 3.11.7: ZeroDivisionError: division by zero", one a reason.
+
+    Cells that failed because the C extension did not compile (the whole
+    column fails, for one reason) share one note: "[1] 3 benchmarks on ...".
+    """
     notes = []
-    for number, (cell, results, shown) in enumerate(_failures(grid, options), 1):
-        reason = (cell.error.strip().splitlines() or ["no reason given"])[0]
-        what = f" ({results.metric.name})" if several else ""
-        notes.append(f"[{number}] {cell.benchmark.name} on {shown.display}{what}: {reason}")
+    for number, ((shown, what, reason, *_), cells) in enumerate(
+        _failure_groups(grid, options).items(), 1
+    ):
+        names = {c.benchmark.name for c in cells}
+        which = next(iter(names)) if len(names) == 1 else f"{len(names)} benchmarks"
+        notes.append(f"[{number}] {which} on {shown}{what}: {reason}")
     return notes
 
 
-def _failures(grid: Grid, options: TableOptions) -> list[tuple[Cell, Results, Interpreter]]:
-    return [
-        (cell, results, interp)
-        for bench in rows_of(grid, options)
-        for results, interp in columns_of(grid)
-        if (cell := results.cell(bench, interp.name)).origin == FAILED
-    ]
+def _failure_groups(grid: Grid, options: TableOptions) -> dict[tuple, list[Cell]]:
+    """The failed cells in reading order; a compiler error's cells grouped by column."""
+    several = len(metrics_of(grid)) > 1
+    groups: dict[tuple[str, str, str], list[Cell]] = {}
+    for bench in rows_of(grid, options):
+        for results, column in columns_of(grid):
+            cell = results.cell(bench, column.name)
+            if cell.origin != FAILED:
+                continue
+            reason = (cell.error.strip().splitlines() or ["no reason given"])[0]
+            what = f" ({results.metric.name})" if several else ""
+            own = () if cell.located else (cell.benchmark.name,)
+            groups.setdefault((column.display, what, reason, *own), []).append(cell)
+    return groups
 
 
 def legend(grid: Grid, options: TableOptions) -> str:
@@ -152,7 +161,7 @@ def legend(grid: Grid, options: TableOptions) -> str:
     return " ".join(parts)
 
 
-def _header(columns: list[tuple[Results, Interpreter]], several: bool) -> nodes.row:
+def _header(columns: list[tuple[Results, Column]], several: bool) -> nodes.row:
     """Interpreter names (and metrics); a recorded column says where and when."""
     row = nodes.row()
     row += _entry(nodes.Text("Benchmark"))
@@ -161,10 +170,9 @@ def _header(columns: list[tuple[Results, Interpreter]], several: bool) -> nodes.
         if several:
             name = results.metric.name
             entry += nodes.paragraph(name, name, classes=["benchpost-metric"])
-        if interp.recorded:
-            entry += nodes.paragraph(
-                interp.recorded, interp.recorded, classes=["benchpost-recorded"]
-            )
+        if interp.provenance is not None:
+            where = interp.provenance.describe()
+            entry += nodes.paragraph(where, where, classes=["benchpost-recorded"])
         row += entry
     return row
 

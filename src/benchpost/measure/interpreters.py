@@ -17,7 +17,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchpost.storage import write_if_changed
+from benchpost.files import write_if_changed
+from benchpost.schema import Provenance
 from benchpost.suite import CURRENT_PYTHON, InterpreterSpec
 
 # Runs inside the target interpreter: plain Python 3, standard library only.
@@ -50,20 +51,15 @@ class InterpreterNotFound(Exception):
 
 
 @dataclass(frozen=True)
-class Interpreter:
-    """A configured interpreter that was found and probed here."""
+class Column:
+    """An interpreter as a table shows it: found here, or recorded elsewhere."""
 
     spec: InterpreterSpec
-    command_path: str  # what is run: the command as found on PATH
-    executable: str  # its sys.executable with symlinks followed (for identity)
     kind: str  # sys.implementation.name: "cpython", "pypy", ...
     python_version: str  # "3.9.16"
-    version: str  # sys.version, with build information
-    include: str
-    ext_suffix: str
     pypy_version: str | None = None
-    #: for a column of recorded results: "recorded 2026-11-20 on <CPU> (<host>)"
-    recorded: str = ""
+    #: for a column of recorded results: where and when they were measured
+    provenance: Provenance | None = None
 
     @property
     def name(self) -> str:
@@ -81,14 +77,33 @@ class Interpreter:
             return f"{self.display} (Python {self.python_version})"
         return self.display
 
-    def metadata(self) -> dict[str, str]:
-        """What a result file says about its interpreter (pyperf metadata values)."""
-        return {
-            "benchpost_interpreter": self.display,
-            "benchpost_kind": self.kind,
-            "benchpost_python": self.python_version,
-            "benchpost_pypy": self.pypy_version or "-",
-        }
+
+@dataclass(frozen=True)
+class Interpreter:
+    """A configured interpreter that was found and probed here."""
+
+    spec: InterpreterSpec
+    command_path: str  # what is run: the command as found on PATH
+    executable: str  # its sys.executable with symlinks followed (for identity)
+    kind: str  # sys.implementation.name: "cpython", "pypy", ...
+    python_version: str  # "3.9.16"
+    version: str  # sys.version, with build information
+    include: str
+    ext_suffix: str
+    pypy_version: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def column(self) -> Column:
+        return Column(self.spec, self.kind, self.python_version, self.pypy_version)
+
+    @property
+    def display(self) -> str:
+        """What a reader should see: "PyPy 7.3.11" or "CPython 3.11.7"."""
+        return self.column.display
 
     def identity(self) -> dict[str, str | None]:
         """Everything about the interpreter that can change a measured number."""

@@ -1,154 +1,25 @@
-"""The benchmark suite: ``benchmarks/suite.yaml`` as frozen, validated data.
+"""Reading ``benchmarks/suite.yaml`` into a validated ``Suite``.
 
-Nothing here measures or renders; it only says *what* there is to measure.
 Every mistake in the file is reported as ``file:line: message (hint)``.
 """
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchpost.yamlfile import Section, SuiteError, load_yaml
-
-#: The command that means "the Python running benchpost (and Sphinx)".
-CURRENT_PYTHON = "current"
-
-#: Chart colours of interpreters that set none, by their place in the suite
-#: (colour-blind safe), so that an interpreter keeps its colour in every chart.
-PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00")
-
-
-@dataclass(frozen=True)
-class Extension:
-    """The C extension under test, compiled once per interpreter."""
-
-    module: str
-    sources: tuple[Path, ...]
-    cflags: tuple[str, ...] = ("-O2",)
-
-
-@dataclass(frozen=True)
-class InterpreterSpec:
-    """An interpreter as configured (found or not on this machine)."""
-
-    name: str
-    label: str
-    command: str
-    required: bool = True
-    install_hint: str = ""
-    colour: str = PALETTE[0]
-
-
-@dataclass(frozen=True)
-class Profile:
-    """How rigorously to measure: pyperf's processes, values and warm-ups."""
-
-    name: str
-    processes: int
-    values: int
-    min_time: float
-    #: warm-up values per worker, by interpreter kind ("cpython", "pypy", ...)
-    warmups: Mapping[str, int] = field(default_factory=dict)
-
-    def warmups_for(self, kind: str) -> int:
-        """Warm-ups for an interpreter kind; an unknown kind is treated as a JIT."""
-        return _for_kind(self.warmups, kind, 1)
-
-
-@dataclass(frozen=True)
-class Counting:
-    """How instructions are counted under callgrind (the suite's ``instructions`` key).
-
-    The loop script runs with N = ``iterations``, 2N, 4N ... iterations, each
-    run after ``warmup`` more (in which PyPy's JIT compiles the loop); every
-    value is the difference of two successive runs' counts, per iteration.
-    """
-
-    iterations: int = 20_000
-    values: int = 2
-    #: iterations run before the counted ones, by interpreter kind
-    warmup: Mapping[str, int] = field(default_factory=lambda: {"cpython": 1000, "pypy": 5000})
-
-    def warmup_for(self, kind: str) -> int:
-        """Warm-up iterations for an interpreter kind; an unknown kind is treated as a JIT."""
-        return _for_kind(self.warmup, kind, 5000)
-
-
-def _for_kind(per_kind: Mapping[str, int], kind: str, default: int) -> int:
-    if kind in per_kind:
-        return per_kind[kind]
-    return max(per_kind.values(), default=default)
-
-
-@dataclass(frozen=True)
-class Benchmark:
-    """One loop body: ``setup`` once, then ``for i in range(loops): code``."""
-
-    name: str
-    group: str
-    code: str
-    setup: str = ""
-
-
-@dataclass(frozen=True)
-class Group:
-    """Benchmarks shown together (one table in a post)."""
-
-    name: str
-    title: str
-    benchmarks: tuple[Benchmark, ...]
-
-
-#: Measured beside every group, so that readers see what the loop costs.
-EMPTY_LOOP = Benchmark(name="empty loop", group="", code="pass")
-
-
-@dataclass(frozen=True)
-class Suite:
-    """Everything ``suite.yaml`` declares."""
-
-    path: Path
-    extension: Extension
-    interpreters: tuple[InterpreterSpec, ...]
-    baseline: str
-    profiles: Mapping[str, Profile]
-    groups: tuple[Group, ...]
-    #: results recorded elsewhere and committed (see benchpost.recorded)
-    recorded_dir: Path = Path("results")
-    counting: Counting = field(default_factory=Counting)
-
-    def group(self, name: str) -> Group:
-        for group in self.groups:
-            if group.name == name:
-                return group
-        known = ", ".join(g.name for g in self.groups)
-        raise LookupError(f"no benchmark group {name!r} in {self.path} (groups: {known})")
-
-    def interpreter(self, name: str) -> InterpreterSpec:
-        for spec in self.interpreters:
-            if spec.name == name:
-                return spec
-        known = ", ".join(i.name for i in self.interpreters)
-        raise LookupError(f"no interpreter {name!r} in {self.path} (interpreters: {known})")
-
-    def profile(self, name: str) -> Profile:
-        if name not in self.profiles:
-            known = ", ".join(self.profiles)
-            raise LookupError(f"no profile {name!r} in {self.path} (profiles: {known})")
-        return self.profiles[name]
-
-    def benchmark(self, group: str, name: str) -> Benchmark:
-        if name == EMPTY_LOOP.name:
-            return EMPTY_LOOP
-        found = self.group(group)
-        for bench in found.benchmarks:
-            if bench.name == name:
-                return bench
-        known = ", ".join(b.name for b in found.benchmarks)
-        raise LookupError(f"no benchmark {name!r} in group {group!r} (benchmarks: {known})")
+from benchpost.suite.model import (
+    EMPTY_LOOP,
+    PALETTE,
+    Benchmark,
+    Counting,
+    Extension,
+    Group,
+    InterpreterSpec,
+    Profile,
+    Suite,
+)
+from benchpost.suite.yamlfile import Section, load_yaml
 
 
 def load_suite(path: Path | str) -> Suite:
@@ -329,18 +200,3 @@ def _python(sec: Section, key: str, source: str) -> str:
     except SyntaxError as exc:
         raise sec.error(key, f"{key!r} is not valid Python: {exc.msg}") from None
     return source
-
-
-__all__ = [
-    "CURRENT_PYTHON",
-    "EMPTY_LOOP",
-    "Benchmark",
-    "Counting",
-    "Extension",
-    "Group",
-    "InterpreterSpec",
-    "Profile",
-    "Suite",
-    "SuiteError",
-    "load_suite",
-]

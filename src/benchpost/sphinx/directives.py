@@ -11,19 +11,18 @@ rest of the post still renders.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx import addnodes
 from sphinx.application import Sphinx
-from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from benchpost.metrics import TIME, parse_metrics
-from benchpost.published import suite_file
+from benchpost.files import slug, write_if_changed
+from benchpost.measure.registry import DEFAULT, parse_metrics
 from benchpost.render.chart import alt_text, chart_key, draw_chart
 from benchpost.render.note import measurement_note, missing_note
+from benchpost.render.pyperf_files import suite_file
 from benchpost.render.table import (
     TableOptions,
     failure_notes,
@@ -31,20 +30,11 @@ from benchpost.render.table import (
     results_table,
     rows_of,
 )
-from benchpost.results import FAILED, Results
-from benchpost.sphinx_ext import (
-    BuildState,
-    build_state,
-    choose_metrics,
-    interpreter_names,
-    mark_incomplete,
-    record_results,
-    report_missing,
-)
-from benchpost.storage import atomic_write_bytes, slug
+from benchpost.results import Results
+from benchpost.sphinx.fetch import Unavailable, fetch_results, usable_state
+from benchpost.sphinx.options import OptionSpec, unknown_option_messages
+from benchpost.sphinx.state import BuildState, build_state, warn
 from benchpost.suite import Benchmark
-
-logger = logging.getLogger(__name__)
 
 
 def _names(argument: str) -> list[str]:
@@ -56,48 +46,38 @@ class _ResultsDirective(SphinxDirective):
 
     required_arguments = 1
     optional_arguments = 20  # more group names
-    option_spec = {
-        "title": directives.unchanged,
-        "interpreters": directives.unchanged_required,
-        "benchmarks": directives.unchanged_required,
-        "subtract-loop": directives.flag,
-        "hide-loop": directives.flag,
-        "metric": directives.unchanged_required,
-    }
-
-    def warn(self, message: str, subtype: str) -> None:
-        logger.warning(
-            "benchpost: %s",
-            message,
-            location=self.get_location(),
-            type="benchpost",
-            subtype=subtype,
-        )
+    option_spec = OptionSpec(
+        {
+            "title": directives.unchanged,
+            "interpreters": directives.unchanged_required,
+            "benchmarks": directives.unchanged_required,
+            "subtract-loop": directives.flag,
+            "hide-loop": directives.flag,
+            "metric": directives.unchanged_required,
+        }
+    )
+    #: the options this directive knows (``option_spec`` lets others through)
+    known_options: dict = dict(option_spec)
 
     def run(self) -> list[nodes.Node]:
-        state = build_state(self.env)
-        # Noted first: once a broken suite is fixed, the post is read again.
-        self.env.note_dependency(state.settings.suite)
-        if state.error is not None or state.store is None:
-            self.warn(str(state.error), "suite")
-            mark_incomplete(self.env)
-            return []
-        for source in state.suite.extension.sources:
-            self.env.note_dependency(str(source))
+        location = self.get_location()
+        for message in unknown_option_messages(self.name, self.options, self.known_options):
+            warn(message, location, "option")
         try:
+            state = usable_state(self.env, location)
             benchmarks = self.benchmarks(state)
-            metrics = choose_metrics(
-                state, parse_metrics(self.options.get("metric", "")), self.get_location()
+            grid = fetch_results(
+                self.env,
+                location,
+                benchmarks,
+                _names(self.options.get("interpreters", "")),
+                parse_metrics(self.options.get("metric", "")),
             )
-            names = interpreter_names(state, _names(self.options.get("interpreters", "")))
-            grid = [state.store.results(benchmarks, names, metric) for metric in metrics]
-        except LookupError as exc:
-            self.warn(str(exc.args[0]), "reference")
+        except Unavailable:
             return []
-        for results in grid:
-            record_results(self.env, results)
-            report_missing(state, list(results.missing), self.get_location())
-            self.report_failures(state, results)
+        except LookupError as exc:
+            warn(str(exc.args[0]), location, "reference")
+            return []
         options = TableOptions(
             title=self.options.get("title", ""),
             subtract_loop="subtract-loop" in self.options,
@@ -127,22 +107,6 @@ class _ResultsDirective(SphinxDirective):
             )
         return [by_name[n] for n in wanted]
 
-    def report_failures(self, state: BuildState, results: Results) -> None:
-        """One warning per failed (or stale) cell and post, at this directive's line."""
-        for (bench, interp), cell in results.cells.items():
-            if not (cell.origin == FAILED or cell.warning):
-                continue
-            metric = results.metric.name
-            if state.report_once(self.env.docname, bench.name, interp, metric):
-                shown = results.interpreter(interp)
-                name = shown.display if shown else interp
-                if results.metric != TIME:
-                    name += f" ({metric})"
-                if cell.origin == FAILED:
-                    self.warn(f"{bench.name!r} on {name} failed: {cell.error}", "measure")
-                else:
-                    self.warn(f"{bench.name!r} on {name}: {cell.warning}", "recorded")
-
     def render(self, grid: list[Results], options: TableOptions) -> list[nodes.Node]:
         raise NotImplementedError
 
@@ -163,18 +127,22 @@ class BenchmarkTable(_ResultsDirective):
 
     def data_links(self, results: Results) -> nodes.paragraph:
         """Links to the pyperf files behind the table, copied into the site."""
-        folder = Path(build_state(self.env).settings.cache_dir, "published")
-        kind = [] if results.metric == TIME else [results.metric.name]
+        layout = build_state(self.env).store.layout
+        kind = [results.metric.file_tag] if results.metric.file_tag else []
         stem = "-".join([*(slug(a) for a in self.arguments), *kind])
         paragraph = nodes.paragraph(classes=["benchpost-data"])
         paragraph += nodes.Text(
-            "pyperf data: " if results.metric == TIME else f"pyperf data ({results.metric.name}): "
+            "pyperf data: "
+            if results.metric == DEFAULT
+            else f"pyperf data ({results.metric.name}): "
         )
-        files = [
-            f
-            for i in results.interpreters
-            if (f := suite_file(results, i.name, folder, stem)) is not None
-        ]
+        files = []
+        for column in results.interpreters:
+            published = suite_file(results, column.name, stem)
+            if published is not None:
+                path = layout.published(published.key, published.name)
+                write_if_changed(path, published.data)
+                files.append(path)
         for index, path in enumerate(files):
             if index:
                 paragraph += nodes.Text(", ")
@@ -201,7 +169,8 @@ class BenchmarkTable(_ResultsDirective):
 class BenchmarkChart(_ResultsDirective):
     """``.. benchmark-chart:: group [group ...]``: a bar chart as an SVG image."""
 
-    option_spec = {**_ResultsDirective.option_spec, "alt": directives.unchanged}
+    known_options = {**_ResultsDirective.known_options, "alt": directives.unchanged}
+    option_spec = OptionSpec(known_options)
 
     def render(self, grid: list[Results], options: TableOptions) -> list[nodes.Node]:
         """One figure per metric (a chart has one axis)."""
@@ -211,13 +180,11 @@ class BenchmarkChart(_ResultsDirective):
         rows = rows_of(results, options)
         # Named by what it is drawn from, under the doctree folder: outside
         # the watched source tree, and drawn only when the numbers change.
-        state = build_state(self.env)
-        key = chart_key(results, rows, options.subtract_loop)
-        chart = Path(state.settings.cache_dir, "charts", f"chart-{key}.svg")
+        chart = build_state(self.env).store.layout.chart(
+            chart_key(results, rows, options.subtract_loop)
+        )
         if not chart.is_file():
-            atomic_write_bytes(
-                chart, draw_chart(results, rows, subtract_loop=options.subtract_loop)
-            )
+            write_if_changed(chart, draw_chart(results, rows, subtract_loop=options.subtract_loop))
         alt = self.options.get("alt") or alt_text(
             results, rows, options.title, options.subtract_loop
         )

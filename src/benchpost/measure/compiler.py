@@ -1,0 +1,127 @@
+"""Compiling the C extension under test for one interpreter.
+
+We call the C compiler directly with the interpreter's own headers and file
+suffix instead of going through setuptools: a fresh Debian ``pypy3`` or a
+``pypy3-c`` from a branch build may have no setuptools, and nothing may be
+installed into the target. The output goes into a folder named by a hash of
+everything that goes into it, so a build is reused until a source, a flag or
+the interpreter changes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+from benchpost.digest import bytes_digest, digest
+from benchpost.files import atomic_write_bytes
+from benchpost.measure.interpreters import Interpreter
+from benchpost.suite import Extension
+
+
+class BuildError(Exception):
+    """The compiler failed; the message has the command and its last lines.
+
+    ``source`` and ``line`` locate the first error in a C source, if the
+    compiler named one: the problem is reported there, once.
+    """
+
+    def __init__(self, message: str, source: str = "", line: int = 0):
+        super().__init__(message)
+        self.source = source
+        self.line = line
+
+    @property
+    def location(self) -> tuple[str, int] | None:
+        """(C file, line) of the first error, if the compiler named one."""
+        return (self.source, self.line) if self.source else None
+
+
+def compiler() -> list[str]:
+    """The C compiler command: ``$CC`` if set, else ``cc``."""
+    return shlex.split(os.environ.get("CC", "cc"))
+
+
+def source_digest(extension: Extension) -> str:
+    """A hash of the extension's sources and flags (the same for every interpreter)."""
+    blobs = [part for s in extension.sources for part in (s.name.encode(), s.read_bytes())]
+    return digest(bytes_digest(*blobs), extension.module, extension.cflags)
+
+
+def extension_digest(sources: str, extension: Extension, interpreter: Interpreter) -> str:
+    """A hash of everything that can change the compiled extension (``sources``: the
+    ``source_digest``)."""
+    return digest(
+        sources,
+        extension.module,
+        extension.cflags,
+        compiler(),
+        interpreter.identity(),
+        interpreter.include,
+    )
+
+
+def build_extension(extension: Extension, interpreter: Interpreter, directory: Path) -> Path:
+    """Compile ``extension`` for ``interpreter`` into ``directory`` (reused if built there).
+
+    ``directory`` is named by ``extension_digest``: what is in it never changes.
+    """
+    target = directory / f"{extension.module}{interpreter.ext_suffix}"
+    if target.is_file():
+        return directory
+    directory.mkdir(parents=True, exist_ok=True)
+    scratch = directory / f".{os.getpid()}.so"
+    command = [
+        *compiler(),
+        "-shared",
+        "-fPIC",
+        *extension.cflags,
+        "-I",
+        interpreter.include,
+        *map(str, extension.sources),
+        "-o",
+        str(scratch),
+    ]
+    if not Path(interpreter.include, "Python.h").is_file():
+        raise BuildError(
+            f"no Python.h in {interpreter.include} for {interpreter.display}: install the "
+            f"interpreter's development headers (Debian: pypy3-dev or python3-dev)"
+        )
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise BuildError(
+            f"cannot run the C compiler {command[0]!r}: {exc.strerror}; install gcc or set $CC"
+        ) from None
+    if proc.returncode != 0:
+        scratch.unlink(missing_ok=True)
+        raise _compile_error(proc.stderr, extension, interpreter, command)
+    # Renaming last means a half-written .so is never imported.
+    atomic_write_bytes(target, scratch.read_bytes())
+    scratch.unlink()
+    return directory
+
+
+_DIAGNOSTIC = re.compile(
+    r"^(?P<file>[^:\n]+):(?P<line>\d+):(?:\d+:)? (?:fatal )?error: (?P<what>.*)$"
+)
+
+
+def _compile_error(
+    stderr: str, extension: Extension, interpreter: Interpreter, command: list[str]
+) -> BuildError:
+    """The compiler's first error, located in its C file, with the command and its output."""
+    lines = stderr.strip().splitlines()
+    first = next((m for line in lines if (m := _DIAGNOSTIC.match(line))), None)
+    reason = f": {first.group('what')}" if first else f": {(lines or ['no output'])[-1]}"
+    details = "\n".join(lines[-12:])
+    message = (
+        f"compiling {extension.module} for {interpreter.display} failed{reason}\n"
+        f"$ {shlex.join(command)}\n{details}"
+    )
+    if first is None:
+        return BuildError(message)
+    return BuildError(message, os.path.abspath(first.group("file")), int(first.group("line")))

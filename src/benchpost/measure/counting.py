@@ -1,0 +1,303 @@
+"""Counting instructions per loop iteration with valgrind's callgrind.
+
+Wall-clock times on a shared machine move by tens of percent from run to
+run; the number of instructions a loop executes does not. ``Counting.measure``
+runs ``target/counter.py`` (the benchmark's loop in a plain script) in the target
+interpreter under ``valgrind --tool=callgrind``, once with N iterations and
+once with 2N. Startup, imports, setup and the warm-up (in which PyPy's JIT
+compiles the loop) are the same in both runs, so ``(count(2N) - count(N)) / N``
+is the cost of one iteration alone. A second value comes from 2N and 4N: on
+PyPy, where the garbage collector's work falls unevenly on iterations, the
+two differ, and their spread says by how much. The result is pyperf JSON
+(unit "integer") like every other result, so ``python -m pyperf stats`` and
+``compare_to`` read it.
+
+Counts are the same from run to run only if the memory layout is. PyPy's
+C-API layer hashes object addresses, and its garbage collector's timing
+follows the heap: with address-space randomisation on, its counts differ by
+about 1% between runs, and even the size of the environment or the length
+of a path moves some (``onearg(None)``: 289 or 300 instructions). So a
+counted run gets the same conditions wherever it happens: randomisation off
+(``setarch --addr-no-randomize``, where the system allows it), a fixed
+environment (``counting_environ``) and a fixed hash seed, and the loop
+script and the extension copied into a folder whose path is the same in
+every checkout (``staged``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import os
+import platform
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyperf
+
+from benchpost import schema
+from benchpost.digest import code_file_digest, digest
+from benchpost.files import file_lock
+from benchpost.measure.metric import Job, Metric, distinct, format_count
+from benchpost.measure.process import MeasureError, run_isolated
+from benchpost.measure.valgrind import Valgrind, ValgrindNotFound, find_valgrind
+from benchpost.suite import Profile
+from benchpost.target import COUNTER, LOOP
+
+#: Where counted runs happen: a path of the same length for every user and
+#: checkout (see ``staged``).
+STAGE_ROOT = Path("/tmp" if os.access("/tmp", os.W_OK) else tempfile.gettempdir()) / (
+    f"benchpost-count-{getattr(os, 'getuid', lambda: 0)():06d}"  # no getuid on Windows
+)
+
+
+def warmup_of(job: Job) -> int:
+    return job.counting.warmup_for(job.interpreter.kind)
+
+
+def sizes_of(job: Job) -> list[int]:
+    """Iterations of each run: N, 2N, 4N ... (one run more than values)."""
+    return [job.counting.iterations * 2**k for k in range(job.counting.values + 1)]
+
+
+@dataclass(frozen=True)
+class Counting(Metric):
+    """Instructions per loop iteration, from runs of different lengths under callgrind."""
+
+    def cannot_measure_here(self) -> str:
+        try:
+            find_valgrind()
+        except ValgrindNotFound as exc:
+            return f"valgrind: {exc}"
+        return ""
+
+    def fingerprint_facts(self, job: Job) -> dict[str, object]:
+        valgrind = find_valgrind()
+        return {
+            "counting": [
+                job.counting.iterations,
+                job.counting.values,
+                warmup_of(job),
+                valgrind.version,
+                bool(valgrind.no_aslr),
+                code_file_digest(COUNTER, LOOP),
+            ]
+        }
+
+    def measure(self, job: Job) -> bytes:
+        """Count one benchmark; pyperf JSON bytes, or ``MeasureError``."""
+        valgrind = find_valgrind()
+        started_at = datetime.datetime.now()
+        started = time.monotonic()
+        sizes = sizes_of(job)
+        with staged(job) as folder:
+            totals = [count_run(job, valgrind, n, folder) for n in sizes]
+        values = [
+            (totals[k + 1] - totals[k]) / (sizes[k + 1] - sizes[k]) for k in range(len(sizes) - 1)
+        ]
+        if min(values) <= 0:
+            raise MeasureError(
+                f"callgrind counted fewer instructions for more iterations ({totals} for "
+                f"{sizes}): raise 'iterations' under 'instructions' in the suite file"
+            )
+        metadata = {
+            **_metadata(job, valgrind),
+            "date": started_at.isoformat(timespec="seconds"),
+            "duration": time.monotonic() - started,
+        }
+        job.scratch.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=job.scratch, prefix="count-") as scratch:
+            result = Path(scratch, "result.json")
+            run = pyperf.Run(values, metadata=metadata, collect_metadata=False)
+            pyperf.Benchmark([run]).dump(str(result))
+            return result.read_bytes()
+
+    def format_value(self, value: float) -> str:
+        text = format_count(value)
+        return text if text == "n/a" else f"{text} {self.noun}"
+
+    def format_estimate(self, mean: float, stdev: float) -> str:
+        return f"{format_count(mean)} \u00b1 {format_count(stdev)}"
+
+    def describe(
+        self,
+        metadata: Sequence[dict[str, object]],
+        columns: Sequence,
+        profile: Profile,
+        when: str,
+        machine: str,
+    ) -> str:
+        """How the counts were made: the tool, the runs, what cancels out."""
+        interpreters = ", ".join(c.long_display for c in columns)
+        valgrinds = distinct(m.get(schema.VALGRIND) for m in metadata)
+        sizes = distinct(_thousands(m.get(schema.SIZES)) for m in metadata)
+        warmups = ", ".join(f"{c.spec.label} {_warmups_of(metadata, c)}" for c in columns)
+        aslr = (
+            " Address-space randomisation was off."
+            if all(m.get(schema.ASLR) == "off" for m in metadata)
+            else ""
+        )
+        return (
+            f"Instructions counted {when} on {machine}: {interpreters}; valgrind "
+            f"{'/'.join(valgrinds)} (callgrind). Each benchmark ran as a plain script "
+            f"with {' or '.join(sizes)} loop iterations after warm-up iterations ({warmups}); "
+            f"a value is the difference between two successive runs per iteration, so "
+            f"startup, imports, setup and the JIT's warm-up cancel out.{aslr}"
+        )
+
+
+INSTRUCTIONS = Counting(
+    name="instructions",
+    quantity="instructions per loop iteration",
+    better="fewer",
+    worse="more",
+    same="same count",
+    noun="instructions",
+    pyperf_unit="integer",
+    plural="instruction counts",
+    file_tag="instructions",
+    parallel=True,
+    doing="counting instructions of",
+    done="counted",
+)
+
+
+def _thousands(sizes: object) -> str:
+    # "20000/40000/80000" -> "20,000/40,000/80,000"
+    return "/".join(f"{int(n):,}" for n in str(sizes).split("/")) if sizes else ""
+
+
+def _warmups_of(metadata: Sequence[dict[str, object]], column) -> str:
+    mine = [m for m in metadata if m.get(schema.INTERPRETER) == column.display]
+    found = distinct(f"{m[schema.WARMUP]:,}" for m in mine if schema.WARMUP in m)
+    return "/".join(found) or "?"
+
+
+def counting_environ() -> dict[str, str]:
+    """The whole environment of a counted run: the same everywhere (see the module's doc).
+
+    Only ``LD_LIBRARY_PATH`` comes from outside, for an interpreter built
+    that needs it.
+    """
+    env = {
+        "PYTHONHASHSEED": "0",
+        # Every run compiles the same: the first one must not leave .pyc
+        # files that make the next one cheaper.
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "LC_ALL": "C.UTF-8",
+        "PATH": "/usr/bin:/bin",
+    }
+    if os.environ.get("LD_LIBRARY_PATH"):
+        env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
+    return env
+
+
+@contextlib.contextmanager
+def staged(job: Job) -> Iterator[Path]:
+    """A folder holding the loop script, ``loop.py`` and the extension, for one benchmark.
+
+    Its path has the same length for every benchmark, user and checkout, and
+    is the same for the same benchmark, extension and interpreter (a hash of
+    them names it); a lock keeps two builds from using it at once, and it is
+    removed afterwards. It is outside the build folder on purpose: the build
+    folder's path is as long as the checkout's.
+    """
+    bench = job.benchmark
+    # The extension's folder is named by its digest: the same in every checkout.
+    facts = [bench.group, bench.name, bench.setup, bench.code, job.extension_dir.name]
+    key = [*facts, job.interpreter.executable]
+    folder = STAGE_ROOT / digest(key)[:16]
+    STAGE_ROOT.mkdir(parents=True, exist_ok=True)
+    with file_lock(STAGE_ROOT / f"{folder.name}.lock"):
+        folder.mkdir(exist_ok=True)
+        try:
+            for source in [COUNTER, LOOP, *job.extension_dir.iterdir()]:
+                if source.is_file():
+                    shutil.copy2(source, folder / source.name)
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)  # callgrind's files are large
+
+
+def count_run(job: Job, valgrind: Valgrind, iterations: int, folder: Path) -> int:
+    """The instructions of one whole run, with ``iterations``, of the loop script in ``folder``."""
+    out = folder / "callgrind.out"
+    out.unlink(missing_ok=True)
+    command = [
+        *valgrind.no_aslr,
+        valgrind.path,
+        "--tool=callgrind",
+        f"--callgrind-out-file={out}",
+        "--dump-line=no",
+        "--quiet",
+        # The real binary, not a wrapper script: valgrind follows only
+        # the process it starts.
+        job.interpreter.executable,
+        str(folder / COUNTER.name),
+        str(iterations),
+        str(warmup_of(job)),
+        job.benchmark.setup,
+        job.benchmark.code,
+        str(folder),
+    ]
+    run_isolated(command, counting_environ(), job.timeout, cwd=folder)
+    return read_total(out)
+
+
+_TOTAL = re.compile(r"^(?:totals|summary): (\d+)", re.MULTILINE)
+
+
+def read_total(path: Path) -> int:
+    """The instruction count (event Ir) of a callgrind output file."""
+    try:
+        found = _TOTAL.search(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError as exc:
+        raise MeasureError(f"callgrind wrote no output file: {exc}") from None
+    if not found:
+        raise MeasureError(f"no 'totals:' line in callgrind's output {path}")
+    return int(found.group(1))
+
+
+def _metadata(job: Job, valgrind: Valgrind) -> dict[str, object]:
+    """What the result file says about how it was counted (pyperf metadata)."""
+    interp = job.interpreter
+    return {
+        "name": job.benchmark.name,
+        "unit": INSTRUCTIONS.pyperf_unit,
+        "loops": job.counting.iterations,
+        "perf_version": pyperf.__version__,
+        "cpu_count": os.cpu_count() or 1,
+        "hostname": platform.node(),
+        "platform": platform.platform(),
+        "python_executable": interp.executable,
+        "python_implementation": interp.kind,
+        "python_version": interp.python_version,
+        **_cpu_model(),
+        **schema.job_metadata(
+            job,
+            **{
+                schema.METRIC: INSTRUCTIONS.name,
+                schema.VALGRIND: valgrind.version,
+                schema.WARMUP: warmup_of(job),
+                schema.SIZES: "/".join(str(n) for n in sizes_of(job)),
+                schema.ASLR: "off" if valgrind.no_aslr else "on",
+            },
+        ),
+    }
+
+
+def _cpu_model() -> dict[str, str]:
+    # The CPU model, as pyperf records it with times (Linux only).
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return {"cpu_model_name": line.split(":", 1)[1].strip()}
+    except OSError:
+        pass
+    return {}

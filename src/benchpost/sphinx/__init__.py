@@ -1,0 +1,77 @@
+"""The Sphinx layer: registration only. Measuring, storing and drawing do not import Sphinx.
+
+- ``state``: one ``BuildState`` per build (settings, suite, store) and messages;
+- ``fetch``: how every directive and role gets results and reports problems;
+- ``collector``: which posts to read again (their numbers' keys changed);
+- ``directives``, ``roles``: the elements a post uses; ``options``: their checks;
+- ``blog``: checks a post must pass, and the export for the PyPy blog.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.fileutil import copy_asset_file
+
+from benchpost import __version__
+from benchpost.config import Settings
+from benchpost.sphinx import blog, directives, roles
+from benchpost.sphinx.collector import ResultsCollector
+from benchpost.sphinx.state import forget_build, known_build
+
+logger = logging.getLogger("benchpost")
+
+STYLE = Path(__file__).with_name("static") / "benchpost.css"
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    Settings.register(app)
+    directives.register(app)
+    roles.register(app)
+    blog.register(app)
+    app.add_env_collector(ResultsCollector)
+    app.add_css_file(STYLE.name)
+    app.connect("builder-inited", _start_build)
+    app.connect("build-finished", _copy_style)
+    app.connect("build-finished", _summary)
+    return {
+        "version": __version__,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+        "env_version": 2,
+    }
+
+
+def _start_build(app: Sphinx) -> None:
+    forget_build(str(app.doctreedir))  # settings may have changed since the last build
+
+
+def _copy_style(app: Sphinx, exception: Exception | None) -> None:
+    # Copied, not added to html_static_path: changing a config value at
+    # builder-inited made Sphinx say "configuration has changed" every build.
+    if exception is None and app.builder.format == "html":
+        copy_asset_file(STYLE, Path(app.outdir, "_static"))
+
+
+def _summary(app: Sphinx, exception: Exception | None) -> None:
+    """One line at the end: what this build measured, reused and lost."""
+    state = known_build(str(app.doctreedir))
+    counts = state.store.counts if state and state.store else None
+    if not counts:
+        # With -j, posts are read in worker processes, which log their own lines.
+        if app.parallel <= 1 and exception is None:
+            logger.info("benchpost: no post with results was read again; nothing measured")
+        return
+    logger.info(
+        "benchpost: %d results: %d measured, %d from the store, %d recorded, %d failed "
+        "(profile %s, cache %s)",
+        sum(counts.values()),
+        counts["measured"],
+        counts["cached"],
+        counts["recorded"],
+        counts["failed"],
+        state.store.profile.name,
+        state.settings.cache_dir,
+    )

@@ -1,0 +1,78 @@
+"""The one place that names the cache's folders and files, and the recorded ones.
+
+The cache (``<doctrees>/benchpost`` by default; ``python -m benchpost clean``
+deletes it) holds, under ``root``::
+
+    results/<interpreter>/<group>/<benchmark>[-<metric>]-<fingerprint>.json
+    extensions/<interpreter>-<digest>/     the compiled C extension
+    charts/chart-<key>.svg                 drawn charts, by what they show
+    published/<key>/<name>.json            pyperf suite files linked from tables
+    interpreters.json                      what each interpreter said it is
+    scratch/  shim/                        temporary files; pyperf for the target
+    measure.lock  build.lock               one measurement, one compiler at a time
+
+Recorded results (committed, ``benchmarks/results`` by default)::
+
+    <interpreter>/<group>/<benchmark>[.<metric>].json
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchpost.files import slug
+from benchpost.measure.metric import Metric
+from benchpost.suite import Benchmark
+
+
+@dataclass(frozen=True)
+class CacheLayout:
+    """Where everything measured or drawn in a build lives."""
+
+    root: Path
+
+    @property
+    def interpreters(self) -> Path:
+        return self.root / "interpreters.json"
+
+    @property
+    def scratch(self) -> Path:
+        return self.root / "scratch"
+
+    @property
+    def shim(self) -> Path:
+        return self.root / "shim"
+
+    @property
+    def measure_lock(self) -> Path:
+        return self.root / "measure.lock"
+
+    @property
+    def build_lock(self) -> Path:
+        return self.root / "build.lock"
+
+    def result(self, interpreter: str, bench: Benchmark, metric: Metric, key: str) -> Path:
+        tag = f"{metric.file_tag}-" if metric.file_tag else ""
+        name = f"{slug(bench.name)}-{tag}{key}.json"
+        return self.root / "results" / interpreter / slug(bench.group) / name
+
+    def extension(self, interpreter: str, digest: str) -> Path:
+        return self.root / "extensions" / f"{interpreter}-{digest}"
+
+    def chart(self, key: str) -> Path:
+        return self.root / "charts" / f"chart-{key}.svg"
+
+    def published(self, key: str, name: str) -> Path:
+        return self.root / "published" / key / name
+
+
+@dataclass(frozen=True)
+class RecordedLayout:
+    """Where committed results live (``recorded:`` in the suite file)."""
+
+    root: Path
+
+    def result(self, interpreter: str, bench: Benchmark, metric: Metric) -> Path:
+        tag = f".{metric.file_tag}" if metric.file_tag else ""
+        return self.root / interpreter / slug(bench.group) / f"{slug(bench.name)}{tag}.json"

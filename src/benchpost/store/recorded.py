@@ -1,0 +1,67 @@
+"""Results recorded on another machine and committed (``benchmarks/results/``).
+
+A PyPy built from a branch exists on one developer's machine; a quiet
+benchmark machine gives steadier numbers than a CI runner. Their results are
+copied here with ``python -m benchpost record`` and committed. A build uses
+them where the store's mode says so (``store.sources``). Each file is the
+pyperf JSON exactly as measured, so it carries its own machine, date and
+interpreter (``benchpost.schema``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyperf
+
+from benchpost import schema
+from benchpost.digest import bytes_digest
+from benchpost.files import atomic_write_bytes
+
+
+class RecordedError(Exception):
+    """A recorded file exists but cannot be used (damaged, or not ours)."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One recorded result and the digest of its bytes (it changes if the file does)."""
+
+    path: Path
+    result: pyperf.Benchmark
+    key: str
+
+
+def save(target: Path, measured: Path) -> Path:
+    """Copy a measured result to its recorded place (atomically); returns it."""
+    atomic_write_bytes(target, measured.read_bytes())
+    return target
+
+
+def load(path: Path) -> Recorded | None:
+    """The recorded result, None if there is none, ``RecordedError`` if it is unusable.
+
+    A damaged recorded file is committed data: it is reported, never moved.
+    """
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    try:
+        result = pyperf.Benchmark.loads(data.decode("utf-8"))
+    except Exception as exc:  # pyperf raises many kinds on a damaged file
+        raise RecordedError(
+            f"recorded result {path} is damaged ({exc}); record it again "
+            f"with 'python -m benchpost record'"
+        ) from None
+    if not schema.is_ours(result):
+        raise RecordedError(
+            f"recorded result {path} was not written by benchpost "
+            f"(no values or no benchpost metadata)"
+        )
+    return Recorded(path, result, bytes_digest(data))
+
+
+def is_stale(result: pyperf.Benchmark, code_digest: str) -> bool:
+    """True if the benchmark or the C extension changed since it was recorded."""
+    return schema.code_digest_of(result) != code_digest
