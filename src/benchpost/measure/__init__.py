@@ -3,7 +3,8 @@
 ``interpreters`` finds and probes an interpreter, ``compiler`` builds the C
 extension for it, ``process`` runs a target process that can be killed,
 ``metric`` says what every metric provides, ``timing`` (pyperf) and
-``counting`` (callgrind, found by ``valgrind``) are the metrics, and
+``counting`` (callgrind: ``callgrind`` runs it, ``valgrind`` finds it) are
+the metrics, and
 ``registry`` names them. What to measure comes from ``benchpost.suite``;
 remembering results is ``benchpost.store``'s job.
 """

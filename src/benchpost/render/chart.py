@@ -46,25 +46,7 @@ def draw_chart(
             layout="constrained",
         )
         axes = figure.subplots()
-        height = 0.8 / max(1, len(interpreters))
-        for index, interp in enumerate(interpreters):
-            positions, widths, errors = [], [], []
-            for row, bench in enumerate(benchmarks):
-                estimate = estimates[bench, interp.name]
-                if estimate is None or not math.isfinite(estimate.mean):
-                    continue
-                positions.append(row - 0.4 + height * (index + 0.5))
-                widths.append(estimate.mean / scale)
-                errors.append(estimate.stdev / scale)
-            axes.barh(
-                positions,
-                widths,
-                height=height * 0.9,
-                xerr=errors,
-                color=interp.spec.colour,
-                label=interp.display,
-                error_kw={"ecolor": "#333333", "capsize": 2, "elinewidth": 0.8},
-            )
+        _draw_bars(axes, estimates, benchmarks, interpreters, scale)
         axes.set_yticks(range(len(benchmarks)), [b.name for b in benchmarks])
         axes.invert_yaxis()  # first benchmark on top, as in the table
         what = (
@@ -81,6 +63,29 @@ def draw_chart(
         buffer = io.BytesIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
+
+
+def _draw_bars(axes, estimates, benchmarks, interpreters, scale: float) -> None:
+    """One horizontal bar per benchmark and interpreter, grouped by benchmark."""
+    height = 0.8 / max(1, len(interpreters))
+    for index, interp in enumerate(interpreters):
+        positions, widths, errors = [], [], []
+        for row, bench in enumerate(benchmarks):
+            estimate = estimates[bench, interp.name]
+            if estimate is None or not math.isfinite(estimate.mean):
+                continue
+            positions.append(row - 0.4 + height * (index + 0.5))
+            widths.append(estimate.mean / scale)
+            errors.append(estimate.stdev / scale)
+        axes.barh(
+            positions,
+            widths,
+            height=height * 0.9,
+            xerr=errors,
+            color=interp.spec.colour,
+            label=interp.display,
+            error_kw={"ecolor": "#333333", "capsize": 2, "elinewidth": 0.8},
+        )
 
 
 def chart_key(results: Results, benchmarks: list[Benchmark], subtract_loop: bool = False) -> str:

@@ -1,0 +1,120 @@
+"""Running the loop script under callgrind, in the same conditions every time.
+
+Counts are the same from run to run only if the memory layout is (see
+``counting.py``): each run gets a fixed environment (``counting_environ``),
+a staged folder whose path is the same in every checkout (``staged``),
+and address-space randomisation off; ``read_total`` reads callgrind's count.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from benchpost.digest import digest
+from benchpost.files import file_lock
+from benchpost.measure.metric import Job
+from benchpost.measure.process import MeasureError, run_isolated
+from benchpost.measure.valgrind import Valgrind
+from benchpost.target import COUNTER, LOOP
+
+#: Where counted runs happen: a path of the same length for every user and
+#: checkout (see ``staged``).
+STAGE_ROOT = Path("/tmp" if os.access("/tmp", os.W_OK) else tempfile.gettempdir()) / (
+    f"benchpost-count-{getattr(os, 'getuid', lambda: 0)():06d}"  # no getuid on Windows
+)
+
+
+def warmup_of(job: Job) -> int:
+    """The iterations run before the counted ones (the JIT compiles the loop there)."""
+    return job.counting.warmup_for(job.interpreter.kind)
+
+
+def counting_environ() -> dict[str, str]:
+    """The whole environment of a counted run: the same everywhere (see the module's doc).
+
+    Only ``LD_LIBRARY_PATH`` comes from outside, for an interpreter built
+    that needs it.
+    """
+    env = {
+        "PYTHONHASHSEED": "0",
+        # Every run compiles the same: the first one must not leave .pyc
+        # files that make the next one cheaper.
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "LC_ALL": "C.UTF-8",
+        "PATH": "/usr/bin:/bin",
+    }
+    if os.environ.get("LD_LIBRARY_PATH"):
+        env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
+    return env
+
+
+@contextlib.contextmanager
+def staged(job: Job) -> Iterator[Path]:
+    """A folder holding the loop script, ``loop.py`` and the extension, for one benchmark.
+
+    Its path has the same length for every benchmark, user and checkout, and
+    is the same for the same benchmark, extension and interpreter (a hash of
+    them names it); a lock keeps two builds from using it at once, and it is
+    removed afterwards. It is outside the build folder on purpose: the build
+    folder's path is as long as the checkout's.
+    """
+    bench = job.benchmark
+    # The extension's folder is named by its digest: the same in every checkout.
+    facts = [bench.group, bench.name, bench.setup, bench.code, job.extension_dir.name]
+    key = [*facts, job.interpreter.executable]
+    folder = STAGE_ROOT / digest(key)[:16]
+    STAGE_ROOT.mkdir(parents=True, exist_ok=True)
+    with file_lock(STAGE_ROOT / f"{folder.name}.lock"):
+        folder.mkdir(exist_ok=True)
+        try:
+            for source in [COUNTER, LOOP, *job.extension_dir.iterdir()]:
+                if source.is_file():
+                    shutil.copy2(source, folder / source.name)
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)  # callgrind's files are large
+
+
+def count_run(job: Job, valgrind: Valgrind, iterations: int, folder: Path) -> int:
+    """The instructions of one whole run, with ``iterations``, of the loop script in ``folder``."""
+    out = folder / "callgrind.out"
+    out.unlink(missing_ok=True)
+    command = [
+        *valgrind.no_aslr,
+        valgrind.path,
+        "--tool=callgrind",
+        f"--callgrind-out-file={out}",
+        "--dump-line=no",
+        "--quiet",
+        # The real binary, not a wrapper script: valgrind follows only
+        # the process it starts.
+        job.interpreter.executable,
+        str(folder / COUNTER.name),
+        str(iterations),
+        str(warmup_of(job)),
+        job.benchmark.setup,
+        job.benchmark.code,
+        str(folder),
+    ]
+    run_isolated(command, counting_environ(), job.timeout, cwd=folder)
+    return read_total(out)
+
+
+_TOTAL = re.compile(r"^(?:totals|summary): (\d+)", re.MULTILINE)
+
+
+def read_total(path: Path) -> int:
+    """The instruction count (event Ir) of a callgrind output file."""
+    try:
+        found = _TOTAL.search(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError as exc:
+        raise MeasureError(f"callgrind wrote no output file: {exc}") from None
+    if not found:
+        raise MeasureError(f"no 'totals:' line in callgrind's output {path}")
+    return int(found.group(1))
