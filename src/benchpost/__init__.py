@@ -14,4 +14,4 @@ def setup(app):
     """Sphinx entry point; the Sphinx layer is imported only when Sphinx asks."""
     from benchpost.sphinx import setup as sphinx_setup
 
-    return sphinx_setup(app)
+    return {**sphinx_setup(app), "version": __version__}

@@ -18,13 +18,28 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     import pyperf
 
-    from benchpost.measure.interpreters import Interpreter
-    from benchpost.measure.metric import Job
+
+class Interpreter(Protocol):
+    """What this module reads of an interpreter (``measure.interpreters.Interpreter``)."""
+
+    display: str
+    kind: str
+    python_version: str
+    pypy_version: str | None
+
+
+class Job(Protocol):
+    """What this module reads of a measurement (``measure.metric.Job``)."""
+
+    benchmark: object
+    interpreter: Interpreter
+    code_digest: str
+
 
 STORE_FORMAT = 4
 
@@ -56,7 +71,7 @@ def interpreter_metadata(interp: Interpreter) -> dict[str, str]:
 def job_metadata(job: Job, **more: object) -> dict[str, object]:
     """The benchpost keys of one measurement (``more``: a metric's own keys)."""
     return {
-        GROUP: job.benchmark.group or "-",
+        GROUP: getattr(job.benchmark, "group", "") or "-",
         CODE: job.code_digest,
         **interpreter_metadata(job.interpreter),
         **more,

@@ -15,7 +15,6 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.fileutil import copy_asset_file
 
-from benchpost import __version__
 from benchpost.config import Settings
 from benchpost.sphinx import blog, directives, roles
 from benchpost.sphinx.collector import ResultsCollector
@@ -37,7 +36,6 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.connect("build-finished", _copy_style)
     app.connect("build-finished", _summary)
     return {
-        "version": __version__,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
         "env_version": 2,
