@@ -18,7 +18,7 @@ from pathlib import Path
 
 from benchpost.config import Settings
 from benchpost.measure.metric import Metric
-from benchpost.measure.registry import METRICS
+from benchpost.measure.registry import DEFAULT, METRICS
 from benchpost.render.table import TableOptions
 from benchpost.render.text import text_table
 from benchpost.results import CACHED, MEASURED, Results
