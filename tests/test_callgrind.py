@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from benchpost.measure.compiler import build_extension
 from benchpost.measure.callgrind import counting_environ, staged, warmup_of
+from benchpost.measure.compiler import build_extension
 from benchpost.measure.counting import INSTRUCTIONS
 from benchpost.measure.metric import Job
 from benchpost.measure.valgrind import Valgrind, find_valgrind
