@@ -96,6 +96,10 @@ def test_a_hanging_benchmark_is_killed_after_the_timeout(tmp_path):
     assert results.cell(hang, "cpython").error.startswith("timed out after 4 s")
     # The timeout plus a few seconds (the empty loop is measured too).
     assert elapsed < 4 + 8, elapsed
+    # A killed process leaves the process table a moment later on a loaded machine.
+    deadline = time.monotonic() + 2
+    while _running(str(tmp_path / "cache")) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert not _running(str(tmp_path / "cache")), "pyperf workers were left running"
 
 
@@ -211,11 +215,13 @@ def test_a_compile_error_for_one_interpreter_leaves_the_others(tmp_path):
     project = make_project(tmp_path / "site", suite_yaml().replace(str(source), str(broken)))
     proc = sphinx_build(project, "-W", "--keep-going", check=False)
     assert proc.returncode != 0
+    # One warning, at the C file's line; a short note (not a warning) at the directive.
+    assert re.search(r"simple\.c:\d+: WARNING: benchpost: compiling simple for PyPy", proc.stderr)
     assert re.search(
-        r"index\.rst:6: WARNING: benchpost: 'noargs' on PyPy [\d.]+ failed: "
+        r"index\.rst:6: benchpost: 'noargs' on PyPy [\d.]+ failed: "
         r"compiling simple for PyPy",
-        proc.stderr,
-    ), proc.stderr
+        proc.stdout,
+    ), proc.stdout
     assert "this build refuses PyPy" in proc.stderr and "$ cc -shared" in proc.stderr
     sphinx_build(project, "-E")
     rows = {r[0]: r for r in table_rows(project)[1:]}

@@ -163,7 +163,8 @@ def test_each_table_links_its_pyperf_data_and_pyperf_compares_it(built):
     if PYPY is None:
         pytest.skip("PyPy is not installed here (apt-get install pypy3 pypy3-dev)")
     compared = subprocess.run(
-        [sys.executable, "-m", "pyperf", "compare_to", *files, "--table"],
+        # -v: every row, significant or not (the tiny profile's noise decides that)
+        [sys.executable, "-m", "pyperf", "compare_to", *files, "--table", "-v"],
         capture_output=True,
         text=True,
         check=False,

@@ -11,6 +11,7 @@ benchmark at the element that shows it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
@@ -21,7 +22,7 @@ from benchpost.measure.registry import DEFAULT
 from benchpost.results import FAILED, Results
 from benchpost.sphinx.collector import mark_incomplete, record_results
 from benchpost.sphinx.state import BuildState, build_state, warn
-from benchpost.suite import Benchmark
+from benchpost.suite import EMPTY_LOOP, Benchmark
 
 logger = logging.getLogger("benchpost")
 
@@ -122,8 +123,23 @@ def report_failures(
     for (bench, interp), cell in results.cells.items():
         if cell.located is not None:
             source, line = cell.located
-            if state.report_once("located", source, str(line), cell.error):
+            # Once per build, whichever interpreter met it first: the line is the problem.
+            if state.report_once("located", source, str(line)):
                 warn(cell.error, f"{source}:{line}", "build")
+            # And a short note (not a warning) at each element it leaves without numbers.
+            shown = results.interpreter(interp)
+            first = bench != EMPTY_LOOP  # name a benchmark of the element's own
+            if first and state.report_once("located-note", env.docname, str(location), interp):
+                reason = cell.error.splitlines()[0]
+                logger.info(
+                    "benchpost: %r on %s failed: %s (reported at %s:%d)",
+                    bench.name,
+                    shown.display if shown else interp,
+                    reason,
+                    Path(source).name,
+                    line,
+                    location=location,
+                )
             continue
         if not (cell.origin == FAILED or cell.warning):
             continue
