@@ -38,7 +38,7 @@ def usable_state(env: BuildEnvironment, location: object) -> BuildState:
     # Noted first: once a broken suite is fixed, the post is read again.
     env.note_dependency(state.settings.suite)
     if state.error is not None or state.store is None:
-        if state.report_once("suite", env.docname, str(location)):
+        if state.report_once("suite"):  # once per build, at the first element that needs it
             warn(str(state.error), location, "suite")
         mark_incomplete(env)
         raise Unavailable(str(state.error))
