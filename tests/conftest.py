@@ -91,6 +91,17 @@ def make_project(folder: Path, suite: str | None = None, post: str = POST) -> Pa
     return folder
 
 
+def copy_project(project: Path, folder: Path) -> Path:
+    """A private copy of a built project in ``folder``: sources, build and result store.
+
+    Tests that edit or rebuild a project a shared fixture built work on a copy,
+    so that no test sees another's edits and each passes alone, in any order.
+    Sphinx's saved environment names the folder it was built in: the copy's
+    first build reads every post again (measuring nothing, the store is copied).
+    """
+    return Path(shutil.copytree(project, folder, symlinks=True))
+
+
 def sphinx_build(
     project: Path, *options: str, check: bool = True, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
