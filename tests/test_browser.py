@@ -37,9 +37,12 @@ def find_chromium() -> str | None:
 
 
 CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Chromium is not installed here: apt-get install chromium"
-)
+pytestmark = [
+    pytest.mark.build,
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Chromium is not installed here: apt-get install chromium"
+    ),
+]
 
 VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 900)}
 TIMEOUT = 60.0  # seconds, for any one answer from the browser

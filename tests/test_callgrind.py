@@ -31,7 +31,7 @@ from .conftest import ROOT
 needs_valgrind = pytest.mark.skipif(
     shutil.which("valgrind") is None, reason="valgrind is not installed (apt-get install valgrind)"
 )
-pytestmark = needs_valgrind
+pytestmark = [pytest.mark.build, needs_valgrind]
 
 
 def project_suite(iterations: int, values: int) -> Suite:

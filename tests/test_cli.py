@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from .conftest import make_project, run_benchpost, suite_yaml
+
+pytestmark = pytest.mark.build
 
 
 def benchpost(project, *args):

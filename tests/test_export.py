@@ -43,6 +43,7 @@ def test_a_post_needs_a_date_and_a_usable_slug():
     assert "/" not in hostile.slug and ".." not in hostile.slug
 
 
+@pytest.mark.build
 def test_the_export_has_the_post_its_images_and_a_self_contained_fragment(tmp_path):
     project = make_project(tmp_path, NO_PYPY, post=FIELDS + POST)
     sphinx_build(project, "-W")
@@ -55,6 +56,7 @@ def test_the_export_has_the_post_its_images_and_a_self_contained_fragment(tmp_pa
     assert "data:image/svg+xml;base64," in fragment and 'src="/images/' not in fragment
 
 
+@pytest.mark.build
 def test_charts_are_byte_reproducible(tmp_path):
     project = make_project(tmp_path, NO_PYPY, post=FIELDS + POST)
     sphinx_build(project, "-W")
@@ -66,6 +68,7 @@ def test_charts_are_byte_reproducible(tmp_path):
     assert chart.read_bytes() == first
 
 
+@pytest.mark.build
 def test_a_draft_marker_fails_the_build_at_its_line(tmp_path):
     post = FIELDS + POST + "\nbla bla bla\n\nXXX insert pic\n"
     project = make_project(tmp_path, NO_PYPY, post=post)
@@ -76,6 +79,7 @@ def test_a_draft_marker_fails_the_build_at_its_line(tmp_path):
     assert f"index.rst:{lines + 4}: WARNING: benchpost: draft marker 'XXX'" in proc.stderr
 
 
+@pytest.mark.build
 def test_an_image_without_alt_text_is_a_warning(tmp_path):
     project = make_project(tmp_path, NO_PYPY, post=FIELDS + POST + "\n.. image:: pic.svg\n")
     (project / "pic.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
@@ -85,6 +89,7 @@ def test_an_image_without_alt_text_is_a_warning(tmp_path):
     ), proc.stderr
 
 
+@pytest.mark.build
 def test_a_draft_post_is_previewed_but_not_exported(tmp_path):
     project = make_project(tmp_path, NO_PYPY, post=":draft: yes\n" + FIELDS + POST)
     proc = sphinx_build(project, "-W")
@@ -93,6 +98,7 @@ def test_a_draft_post_is_previewed_but_not_exported(tmp_path):
     assert "is a draft (':draft: yes'): not exported" in proc.stdout
 
 
+@pytest.mark.build
 def test_the_preview_site_lists_posts_newest_first_with_a_feed(tmp_path):
     pytest.importorskip("ablog", reason="ablog is not installed (tox installs it)")
     project = make_project(
@@ -128,6 +134,7 @@ def test_the_preview_site_lists_posts_newest_first_with_a_feed(tmp_path):
     assert (project / "_build" / "blog" / "posts" / "2026" / "11").is_dir()
 
 
+@pytest.mark.build
 def test_an_unresolved_link_fails_the_build_at_its_line(tmp_path):
     post = FIELDS + POST + "\nSee `the missing page`_ for more.\n"
     project = make_project(tmp_path, NO_PYPY, post=post)

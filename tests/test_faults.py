@@ -25,6 +25,8 @@ from benchpost.suite import InterpreterSpec, load_suite
 from .conftest import benchpost_command, make_project, needs_pypy, sphinx_build, suite_yaml
 from .test_sphinx_build import page_text, table_rows
 
+pytestmark = pytest.mark.build
+
 CRASHY_C = """\
 #include <Python.h>
 #include <signal.h>

@@ -15,9 +15,13 @@ import pytest
 
 from .conftest import copy_project, make_project, run_benchpost, sphinx_build, suite_yaml
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("valgrind") is None, reason="valgrind is not installed (apt-get install valgrind)"
-)
+pytestmark = [
+    pytest.mark.build,
+    pytest.mark.skipif(
+        shutil.which("valgrind") is None,
+        reason="valgrind is not installed (apt-get install valgrind)",
+    ),
+]
 
 # Few iterations: a count does not need many (a loop's GC work aside).
 SUITE = suite_yaml() + "instructions: {iterations: 4000, values: 1}\n"

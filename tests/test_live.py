@@ -13,10 +13,14 @@ import pytest
 
 from .conftest import make_project, suite_yaml
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("sphinx_autobuild") is None,
-    reason="sphinx-autobuild is not installed (pip install sphinx-autobuild, or use tox -e test)",
-)
+pytestmark = [
+    pytest.mark.build,
+    pytest.mark.skipif(
+        importlib.util.find_spec("sphinx_autobuild") is None,
+        reason="sphinx-autobuild is not installed "
+        "(pip install sphinx-autobuild, or use tox -e test)",
+    ),
+]
 
 
 def wait_for(log: Path, count: int, text: str = "build succeeded", timeout: float = 90) -> int:

@@ -25,9 +25,12 @@ def nikola_command() -> str | None:
     return found or (str(beside) if beside.is_file() else None)
 
 
-pytestmark = pytest.mark.skipif(
-    nikola_command() is None, reason="Nikola is not installed here (tox -e nikola)"
-)
+pytestmark = [
+    pytest.mark.build,
+    pytest.mark.skipif(
+        nikola_command() is None, reason="Nikola is not installed here (tox -e nikola)"
+    ),
+]
 
 FIELDS = ":author: A. Author\n:date: 2026-11-23\n:tags: cpyext, speed\n:slug: small-post\n\n"
 

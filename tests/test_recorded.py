@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from .conftest import make_project, needs_pypy, run_benchpost, sphinx_build, suite_yaml
 from .test_sphinx_build import page_text, table_rows
+
+pytestmark = pytest.mark.build
 
 
 def benchpost(project, *args):

@@ -16,6 +16,8 @@ import pytest
 
 from .conftest import PYPY, copy_project, make_project, needs_pypy, sphinx_build, suite_yaml
 
+pytestmark = pytest.mark.build
+
 
 def page_text(project: Path) -> str:
     html = (project / "_build" / "html" / "index.html").read_text()

@@ -13,6 +13,8 @@ from benchpost.suite import EMPTY_LOOP, load_suite
 
 from .conftest import ROOT, make_project, needs_pypy, suite_yaml
 
+pytestmark = pytest.mark.build
+
 
 def store_for(folder, interpreters=("cpython",), suite_text=None):
     make_project(folder, suite_text)
