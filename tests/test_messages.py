@@ -8,8 +8,12 @@ from __future__ import annotations
 import re
 import textwrap
 
+import pytest
+
 from .conftest import sphinx_build
 from .test_rereading import ENV, build, html, project_with_own_c, role_values
+
+pytestmark = pytest.mark.build
 
 
 def warnings(stderr: str) -> list[str]:

@@ -21,7 +21,11 @@ import textwrap
 from html import unescape
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT, make_project, run_benchpost, sphinx_build
+
+pytestmark = pytest.mark.build
 
 ENV = {"BENCHPOST_METRICS": "time"}
 TINY = "{processes: 1, values: 3, min_time: 0.002, warmups: {cpython: 0, pypy: 1}}"

@@ -26,6 +26,8 @@ from benchpost.suite import EMPTY_LOOP, load_suite
 
 from .conftest import suite_yaml
 
+pytestmark = pytest.mark.store
+
 
 @dataclass(frozen=True)
 class Recorder(Metric):
