@@ -102,11 +102,9 @@ def copy_project(project: Path, folder: Path) -> Path:
     return Path(shutil.copytree(project, folder, symlinks=True))
 
 
-def sphinx_build(
-    project: Path, *options: str, check: bool = True, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run sphinx-build in its own process, as a user would (``env``: variables to set)."""
-    command = [
+def sphinx_command(project: Path, *options: str) -> list[str]:
+    """``python -m sphinx`` for a test project, as ``tox -e build`` runs it."""
+    return [
         sys.executable,
         "-m",
         "sphinx",
@@ -118,8 +116,16 @@ def sphinx_build(
         str(project),
         str(project / "_build" / "html"),
     ]
+
+
+def sphinx_build(
+    project: Path, *options: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run sphinx-build in its own process, as a user would (``env``: variables to set)."""
     environ = {**os.environ, **(env or {})}
-    proc = subprocess.run(command, capture_output=True, text=True, check=False, env=environ)
+    proc = subprocess.run(
+        sphinx_command(project, *options), capture_output=True, text=True, check=False, env=environ
+    )
     if check and proc.returncode != 0:
         raise AssertionError(
             f"sphinx-build failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, make_project, run_benchpost, sphinx_build
+from .conftest import ROOT, make_project, run_benchpost, sphinx_build, sphinx_command
 
 pytestmark = pytest.mark.build
 
@@ -295,17 +295,7 @@ def test_a_c_file_saved_while_measuring_is_measured_again_by_the_next_build(tmp_
         """)
     slower = "{processes: 2, values: 3, min_time: 0.05, warmups: {cpython: 0, pypy: 1}}"
     project = project_with_own_c(tmp_path / "post", post, profile=slower)
-    command = [
-        sys.executable,
-        "-m",
-        "sphinx",
-        "-b",
-        "html",
-        "-d",
-        str(project / "_build" / "doctrees"),
-        str(project),
-        str(project / "_build" / "html"),
-    ]
+    command = sphinx_command(project)
     environ = {**os.environ, **ENV, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environ
