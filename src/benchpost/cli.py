@@ -3,6 +3,7 @@
     python -m benchpost run    [GROUP ...] [--profile P] [--interpreter NAME ...] [--metric M]
     python -m benchpost show   [GROUP ...] [--subtract-loop] [--mode recorded] [--metric M]
     python -m benchpost record [GROUP ...] [--interpreter NAME ...] [--metric M]
+    python -m benchpost freeze POST [--profile P]
     python -m benchpost clean
 
 It uses the same suite, store and cache folder as ``tox -e build``, so what
@@ -17,6 +18,7 @@ import sys
 from pathlib import Path
 
 from benchpost.config import Settings
+from benchpost.freeze import FreezeError, freeze
 from benchpost.measure.metric import Metric
 from benchpost.measure.registry import DEFAULT, METRICS
 from benchpost.render.table import TableOptions
@@ -83,8 +85,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             action="store_true",
             help="show per-call cost, the empty loop subtracted",
         )
+    frozen = commands.add_parser(
+        "freeze",
+        help="measure a post and keep its numbers with it (run it again to refresh them)",
+    )
+    frozen.add_argument("post", type=Path, help="the post, e.g. posts/cape-town-sprint.rst")
+    frozen.add_argument("--profile", help="profile to measure with (default: the build's)")
     commands.add_parser("clean", help="delete the cache folder (everything is measured again)")
     return parser.parse_args(argv)
+
+
+def _freeze(args: argparse.Namespace) -> int:
+    try:
+        suite = load_suite(args.suite)
+        folder = freeze(args.post, Path.cwd(), suite.recorded_dir, args.profile)
+    except (SuiteError, FreezeError) as exc:
+        print(f"benchpost: error: {exc}", file=sys.stderr)
+        return 2
+    files = sum(1 for p in folder.rglob("*.json"))
+    print(
+        f"benchpost: froze {args.post}: {files} results in {folder}; commit both:\n"
+        f"    git add {args.post} {folder}",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def settings_of(args: argparse.Namespace) -> Settings:
@@ -107,6 +131,8 @@ def settings_of(args: argparse.Namespace) -> Settings:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``benchpost`` and ``python -m benchpost``; returns the exit code."""
     args = parse_args(argv)
+    if args.command == "freeze":
+        return _freeze(args)
     if args.command == "clean":
         shutil.rmtree(args.cache_dir, ignore_errors=True)
         print(f"removed {args.cache_dir}")

@@ -40,6 +40,9 @@ class Settings:
     #: shows the first. The BENCHPOST_METRICS environment variable wins, so CI
     #: can publish instruction counts only ("instructions").
     metrics: tuple[str, ...] = ("time", "instructions")
+    #: the post (its document name) that ``python -m benchpost freeze`` is freezing
+    #: in this build: it is measured, and its results are copied to its frozen folder
+    freeze: str = ""
 
     @classmethod
     def register(cls, app) -> None:
@@ -54,7 +57,9 @@ class Settings:
                 default, kinds = list(default), (list, tuple)
             if isinstance(default, float):
                 kinds = (float, int)
-            app.add_config_value(f"benchpost_{f.name}", default, "env", kinds)
+            # Freezing one post re-reads that post only (see sphinx.collector).
+            rebuild = "" if f.name == "freeze" else "env"
+            app.add_config_value(f"benchpost_{f.name}", default, rebuild, kinds)
 
     @classmethod
     def from_sphinx(cls, config, confdir: Path, doctreedir: Path) -> Settings:

@@ -42,6 +42,11 @@ class Cell:
     key: str = ""
     #: for a failure located in a file (a C compiler error): (path, line)
     located: tuple[str, int] | None = None
+    #: for a failure that is the machine's, not the benchmark's (a tool is missing):
+    #: the same for a whole column, so reported once
+    machine: bool = False
+    #: a recorded result whose benchmark or C code has changed since it was measured
+    stale: bool = False
 
     @property
     def ok(self) -> bool:
@@ -81,6 +86,8 @@ class Results:
     profile: Profile
     cells: Mapping[tuple[Benchmark, str], Cell]
     metric: Metric = TIME
+    #: the numbers of a frozen post, kept with it (see ``benchpost.sphinx.frozen``)
+    frozen: bool = False
 
     def cell(self, benchmark: Benchmark, interpreter: str) -> Cell:
         return self.cells[benchmark, interpreter]
@@ -105,6 +112,13 @@ class Results:
             values = tuple(v - offset for v in values)
             mean, stdev = mean - offset, math.hypot(stdev, loop.stdev())
         return Estimate(mean, stdev, values)
+
+    def paired(self, interpreter: str, reference: str | None = None) -> bool:
+        """True if two columns were measured together (both here, or recorded in the same
+        place on the same day); a ratio between others mixes machines or days."""
+        ours = self.interpreter(interpreter)
+        theirs = self.interpreter(reference or self.baseline)
+        return ours is None or theirs is None or ours.provenance == theirs.provenance
 
     def ratio(
         self,

@@ -66,14 +66,21 @@ def staged(job: Job) -> Iterator[Path]:
     """
     bench = job.benchmark
     # The extension's folder is named by its digest: the same in every checkout.
-    facts = [bench.group, bench.name, bench.setup, bench.code, job.extension_dir.name]
+    facts = [
+        bench.group,
+        bench.name,
+        bench.setup,
+        bench.code,
+        job.extension_dir.name if job.extension_dir else "",
+    ]
     key = [*facts, job.interpreter.executable]
     folder = STAGE_ROOT / digest(key)[:16]
     STAGE_ROOT.mkdir(parents=True, exist_ok=True)
     with file_lock(STAGE_ROOT / f"{folder.name}.lock"):
         folder.mkdir(exist_ok=True)
         try:
-            for source in [COUNTER, LOOP, *job.extension_dir.iterdir()]:
+            extension = list(job.extension_dir.iterdir()) if job.extension_dir else []
+            for source in [COUNTER, LOOP, *extension]:
                 if source.is_file():
                     shutil.copy2(source, folder / source.name)
             yield folder

@@ -29,10 +29,13 @@ class BuildError(Exception):
     compiler named one: the problem is reported there, once.
     """
 
-    def __init__(self, message: str, source: str = "", line: int = 0):
+    def __init__(self, message: str, source: str = "", line: int = 0, missing_tool: bool = False):
         super().__init__(message)
         self.source = source
         self.line = line
+        #: True if this machine lacks what compiling needs (a compiler, the headers):
+        #: nothing the author can fix in the C code
+        self.missing_tool = missing_tool
 
     @property
     def location(self) -> tuple[str, int] | None:
@@ -88,13 +91,15 @@ def build_extension(extension: Extension, interpreter: Interpreter, directory: P
     if not Path(interpreter.include, "Python.h").is_file():
         raise BuildError(
             f"no Python.h in {interpreter.include} for {interpreter.display}: install the "
-            f"interpreter's development headers (Debian: pypy3-dev or python3-dev)"
+            f"interpreter's development headers (Debian: pypy3-dev or python3-dev)",
+            missing_tool=True,
         )
     try:
         proc = subprocess.run(command, capture_output=True, text=True, check=False)
     except OSError as exc:
         raise BuildError(
-            f"cannot run the C compiler {command[0]!r}: {exc.strerror}; install gcc or set $CC"
+            f"cannot run the C compiler {command[0]!r}: {exc.strerror}; install gcc or set $CC",
+            missing_tool=True,
         ) from None
     if proc.returncode != 0:
         scratch.unlink(missing_ok=True)

@@ -36,7 +36,7 @@ class Job:
 
     benchmark: Benchmark
     interpreter: Interpreter
-    extension_dir: Path  # put on sys.path: the compiled C extension
+    extension_dir: Path | None  # put on sys.path: the compiled C extension (if any)
     code_digest: str  # of the benchmark and C sources, to tell stale recordings
     profile: Profile
     counting: Counting

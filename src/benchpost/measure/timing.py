@@ -114,7 +114,7 @@ class Timing(Metric):
                 "name": job.benchmark.name,
                 "setup": job.benchmark.setup,
                 "code": job.benchmark.code,
-                "path": [str(job.extension_dir)],
+                "path": [str(job.extension_dir)] if job.extension_dir else [],
                 "metadata": schema.job_metadata(job, **{schema.PROFILE: job.profile.name}),
             }
             spec_path.write_text(json.dumps(spec), encoding="utf-8")

@@ -17,12 +17,23 @@ def measurement_note(results: Results) -> str:
     """
     here = [c for c in results.interpreters if c.provenance is None]
     parts = [_measured_here(results, here)] if here else []
+    if results.frozen:
+        parts.append("These numbers were frozen with the post:")
     for column in results.interpreters:
         if column.provenance is not None:
             cells = [c for c in results.cells.values() if c.interpreter == column.name and c.ok]
             profiles = _distinct(c.metadata().get(schema.PROFILE) for c in cells)
             profile = f", profile \u201c{'/'.join(profiles)}\u201d" if profiles else ""
-            parts.append(f"{column.long_display}: {column.provenance.describe()}{profile}.")
+            what = f", {results.metric.plural}" if results.metric.file_tag else ""
+            parts.append(f"{column.long_display}{what}: {column.provenance.describe()}{profile}.")
+    stale = sorted({c.benchmark.name for c in results.cells.values() if c.stale})
+    if stale and results.frozen:
+        parts.append(
+            f"The code of {', '.join(stale)} has changed since: these are the values "
+            f"measured then."
+        )
+    if here and len(here) == len(results.interpreters) and not results.missing:
+        parts.append("No recorded value is used.")
     return " ".join(p for p in parts if p) or "No benchmark could be measured."
 
 
@@ -67,3 +78,13 @@ def _os_name(platform: object) -> str:
     arch = next((p for p in parts if p in {"x86_64", "aarch64", "arm64", "i686"}), "")
     name = f"{parts[0]} {parts[1]}" if len(parts) > 1 else parts[0]
     return f"{name} ({arch})" if arch else name
+
+
+def left_out_note(metrics, title: str = "") -> str:
+    """What a table of metrics this build leaves out shows instead."""
+    what = " and ".join(m.plural for m in metrics)
+    lead = f"{title}: " if title else ""
+    return (
+        f"{lead}{what[0].upper()}{what[1:]} are left out of this build "
+        f"(benchpost_metrics in conf.py, or BENCHPOST_METRICS)."
+    )

@@ -23,6 +23,9 @@ from benchpost.render.format import (
 from benchpost.results import FAILED, Cell, Results
 from benchpost.suite import EMPTY_LOOP, Benchmark
 
+#: Marks a ratio between a column measured here and one recorded elsewhere.
+MIXED_MARK = "\u2021"  # double dagger
+
 #: One ``Results`` (one metric), or several shown side by side.
 Grid = Results | Sequence[Results]
 
@@ -77,6 +80,8 @@ def cell_text(
     if interpreter != results.baseline and bench != EMPTY_LOOP:
         comparison = results.ratio(bench, interpreter, subtract_loop=options.subtract_loop)
         ratio = format_speedup(comparison, metric=results.metric) if comparison else ""
+        if ratio and not results.paired(interpreter):
+            ratio += f" {MIXED_MARK}"
     return format_estimate(estimate, results.metric), ratio
 
 
@@ -154,6 +159,11 @@ def legend(grid: Grid, options: TableOptions) -> str:
     if base and len(first.interpreters) > 1:
         parts.append(f"Ratios compare with {base.display}.")
         parts.append(f"{NOT_SIGNIFICANT_MARK}: not significant (pyperf's t-test, 95%).")
+    if any(not r.paired(c.name) for r in metrics_of(grid) for c in r.interpreters):
+        parts.append(
+            f"{MIXED_MARK}: compares values measured here with values recorded elsewhere "
+            f"(another machine or day), not side by side."
+        )
     if options.subtract_loop:
         parts.append("The empty loop's value is subtracted from every benchmark.")
     elif options.show_loop:

@@ -3,6 +3,7 @@
 - ``state``: one ``BuildState`` per build (settings, suite, store) and messages;
 - ``fetch``: how every directive and role gets results and reports problems;
 - ``collector``: which posts to read again (their numbers' keys changed);
+- ``frozen``: a post that keeps its numbers (``python -m benchpost freeze``);
 - ``directives``, ``roles``: the elements a post uses; ``options``: their checks;
 - ``blog``: checks a post must pass, and the export for the PyPy blog.
 """
@@ -16,7 +17,7 @@ from sphinx.util import logging
 from sphinx.util.fileutil import copy_asset_file
 
 from benchpost.config import Settings
-from benchpost.sphinx import blog, directives, roles
+from benchpost.sphinx import blog, directives, frozen, roles
 from benchpost.sphinx.collector import ResultsCollector
 from benchpost.sphinx.state import forget_build, known_build
 
@@ -33,6 +34,8 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.add_env_collector(ResultsCollector)
     app.add_css_file(STYLE.name)
     app.connect("builder-inited", _start_build)
+    app.connect("source-read", frozen.on_source_read)
+    app.connect("build-finished", frozen.finish_freezing)
     app.connect("build-finished", _copy_style)
     app.connect("build-finished", _summary)
     return {
@@ -44,6 +47,7 @@ def setup(app: Sphinx) -> dict[str, object]:
 
 def _start_build(app: Sphinx) -> None:
     forget_build(str(app.doctreedir))  # settings may have changed since the last build
+    frozen.start_freezing(app)
 
 
 def _copy_style(app: Sphinx, exception: Exception | None) -> None:

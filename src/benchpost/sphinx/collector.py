@@ -21,6 +21,7 @@ from sphinx.environment.collectors import EnvironmentCollector
 
 from benchpost.measure.registry import metric_named
 from benchpost.results import Results
+from benchpost.sphinx import frozen
 from benchpost.sphinx.state import build_state
 from benchpost.suite import EMPTY_LOOP
 
@@ -72,11 +73,12 @@ def mark_incomplete(env: BuildEnvironment) -> None:
     _needs(env).setdefault(env.docname, set()).add(INCOMPLETE)
 
 
-def is_current(env: BuildEnvironment, needs: set[Need]) -> bool:
+def is_current(env: BuildEnvironment, docname: str, needs: set[Need]) -> bool:
     """True if every number would be the same today."""
-    store = build_state(env).store
-    if store is None or INCOMPLETE in needs:
+    state = build_state(env)
+    if state.store is None or INCOMPLETE in needs or docname == state.settings.freeze:
         return False
+    store = frozen.store_for(env, state, docname)
     try:
         return all(
             store.current_key(
@@ -115,5 +117,5 @@ class ResultsCollector(EnvironmentCollector):
         return [
             doc
             for doc, needs in _needs(env).items()
-            if doc not in removed and doc not in changed and not is_current(env, needs)
+            if doc not in removed and doc not in changed and not is_current(env, doc, needs)
         ]

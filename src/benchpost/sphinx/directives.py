@@ -21,7 +21,7 @@ from sphinx.util.docutils import SphinxDirective
 from benchpost.files import slug, write_if_changed
 from benchpost.measure.registry import DEFAULT, parse_metrics
 from benchpost.render.chart import alt_text, chart_key, draw_chart
-from benchpost.render.note import measurement_note, missing_note
+from benchpost.render.note import left_out_note, measurement_note, missing_note
 from benchpost.render.pyperf_files import suite_file
 from benchpost.render.table import (
     TableOptions,
@@ -66,12 +66,13 @@ class _ResultsDirective(SphinxDirective):
         try:
             state = usable_state(self.env, location)
             benchmarks = self.benchmarks(state)
+            requested = parse_metrics(self.options.get("metric", ""))
             grid = fetch_results(
                 self.env,
                 location,
                 benchmarks,
                 _names(self.options.get("interpreters", "")),
-                parse_metrics(self.options.get("metric", "")),
+                requested,
             )
         except Unavailable:
             return []
@@ -84,6 +85,9 @@ class _ResultsDirective(SphinxDirective):
             show_loop="hide-loop" not in self.options,
         )
         container = nodes.container(classes=["benchpost"])
+        if not grid:  # its metrics are left out of this build: say so, show nothing else
+            container += _paragraph(left_out_note(requested, options.title), "benchpost-note")
+            return [container]
         container += self.render(grid, options)
         for results in grid:
             container += _paragraph(measurement_note(results), "benchpost-note")

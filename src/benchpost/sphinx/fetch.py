@@ -20,6 +20,7 @@ from benchpost.measure.interpreters import InterpreterNotFound
 from benchpost.measure.metric import Metric
 from benchpost.measure.registry import DEFAULT
 from benchpost.results import FAILED, Results
+from benchpost.sphinx import frozen
 from benchpost.sphinx.collector import mark_incomplete, record_results
 from benchpost.sphinx.state import BuildState, build_state, warn
 from benchpost.suite import EMPTY_LOOP, Benchmark
@@ -55,15 +56,19 @@ def fetch_results(
     """The results of ``benchmarks`` (one ``Results`` per metric shown), measured if
     missing; every problem reported once. ``LookupError`` for an unknown name."""
     state = usable_state(env, location)
-    for source in state.suite.extension.sources:
-        env.note_dependency(str(source))
+    store = frozen.store_for(env, state, env.docname)
+    if store is state.store:  # a frozen post does not depend on the C code
+        for bench in benchmarks:
+            for source in bench.extension.sources if bench.extension else ():
+                env.note_dependency(str(source))
     names = list(interpreters or ()) or list(state.settings.interpreters) or None
-    grid = [
-        state.store.results(benchmarks, names, metric)
-        for metric in choose_metrics(state, tuple(metrics), location)
-    ]
+    shown = choose_metrics(state, tuple(metrics), location)
+    if len(shown) < max(1, len(metrics)):
+        frozen.left_out(env, state)
+    grid = [store.results(benchmarks, names, metric) for metric in shown]
     for results in grid:
         record_results(env, results)
+        frozen.keep(env, state, results)
         report_missing(state, results.missing, location)
         report_failures(state, env, results, location)
     return grid
@@ -72,34 +77,21 @@ def fetch_results(
 def choose_metrics(
     state: BuildState, requested: tuple[Metric, ...], location: object
 ) -> list[Metric]:
-    """The metrics an element shows.
-
-    Those it asks for (by default the build's first metric), among the
-    metrics this build may show (else its first). A metric whose tool is
-    missing here (valgrind for counts): a warning, once, and times instead.
+    """The metrics an element shows: those it asks for (by default the build's
+    first) that this build may show. Never another one in their place: a table
+    of counts never shows times under its caption. [] if none may be shown.
     """
-    enabled = state.metrics
-    chosen = [m for m in requested if m in enabled] or [enabled[0]]
-    disabled = requested and not any(m in enabled for m in requested)
-    if disabled and state.report_once("metric-disabled", *[m.name for m in requested]):
+    if not requested:
+        return [state.metrics[0]]
+    chosen = [m for m in requested if m in state.metrics]
+    left_out = [m.name for m in requested if m not in state.metrics]
+    if left_out and state.report_once("metric-disabled", *left_out):
         logger.info(
-            "benchpost: %s not enabled by benchpost_metrics (%s); showing %s",
-            ", ".join(m.name for m in requested),
-            ", ".join(m.name for m in enabled),
-            chosen[0].name,
+            "benchpost: %s left out of this build (benchpost_metrics or BENCHPOST_METRICS: %s)",
+            ", ".join(left_out),
+            ", ".join(m.name for m in state.metrics),
         )
-    shown = []
-    for metric in chosen:
-        problem = state.store.cannot_measure(metric) if state.store else ""
-        if problem and state.report_once("tool", metric.name):
-            warn(
-                f"{metric.plural} need {problem}; showing {DEFAULT.plural} instead "
-                f"(or build with BENCHPOST_METRICS={DEFAULT.name})",
-                location,
-                metric.name,
-            )
-        shown.append(DEFAULT if problem else metric)
-    return list(dict.fromkeys(shown))
+    return chosen
 
 
 def report_missing(
@@ -140,6 +132,12 @@ def report_failures(
                     line,
                     location=location,
                 )
+            continue
+        if cell.machine:  # a tool missing here, and nothing recorded: once per build
+            if state.report_once("machine", interp, results.metric.name, cell.error):
+                name = f"{results.metric.plural} on {interp}"
+                warn(f"{name} cannot be measured here and were not recorded: {cell.error}",
+                     location, "machine")  # fmt: skip
             continue
         if not (cell.origin == FAILED or cell.warning):
             continue

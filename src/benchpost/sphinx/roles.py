@@ -33,6 +33,7 @@ from benchpost.render.inline import (
     value_text,
 )
 from benchpost.results import FAILED, Results
+from benchpost.sphinx import frozen
 from benchpost.sphinx.collector import mark_incomplete, record_interpreter
 from benchpost.sphinx.fetch import Unavailable, fetch_results, report_missing, usable_state
 from benchpost.sphinx.state import warn
@@ -78,7 +79,7 @@ class _ValueRole(_Role):
             if self.ratio and not ref.reference:
                 names.append(state.suite.baseline)
             requested = (metric_named(ref.metric),) if ref.metric else ()
-            (results,) = fetch_results(
+            grid = fetch_results(
                 self.env, location, benchmarks, list(dict.fromkeys(names)), requested
             )
         except Unavailable:
@@ -86,6 +87,9 @@ class _ValueRole(_Role):
         except (BadReference, LookupError) as exc:
             mark_incomplete(self.env)
             return self.problem(str(exc.args[0]), location)
+        if not grid:  # its metric is left out of this build
+            return self.shown(f"({requested[0].plural} left out of this build)")
+        (results,) = grid
         failed = [c for c in results.cells.values() if c.origin == FAILED]
         if failed:
             # Reported by fetch_results, once, where the problem is.
@@ -125,7 +129,8 @@ class BenchInterpreter(_Role):
         location = self.location()
         try:
             state = usable_state(self.env, location)
-            column = state.store.column(self.text.strip(), state.metrics[0])
+            store = frozen.store_for(self.env, state, self.env.docname)
+            column = store.column(self.text.strip(), state.metrics[0])
         except Unavailable:
             return [nodes.inline(self.rawtext, self.text)], []
         except LookupError as exc:
@@ -137,7 +142,7 @@ class BenchInterpreter(_Role):
             text = f"{column.spec.label} (not available here)"
         else:
             metric = state.metrics[0]
-            key = state.store.current_key(EMPTY_LOOP, column.name, metric)
+            key = store.current_key(EMPTY_LOOP, column.name, metric)
             record_interpreter(self.env, column.name, metric.name, key)
             text = column.display
         return [nodes.inline(self.rawtext, text, classes=["benchpost-value"])], []

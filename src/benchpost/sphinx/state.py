@@ -34,6 +34,11 @@ class BuildState:
     #: the metrics this build may show, the default first
     metrics: tuple[Metric, ...] = (DEFAULT,)
     reported: set[tuple[str, ...]] = field(default_factory=set)
+    #: posts read in this build, and whether each is frozen (``sphinx.frozen``)
+    frozen: dict[str, bool] = field(default_factory=dict)
+    frozen_stores: dict[str, ResultStore] = field(default_factory=dict)
+    #: in a freezing build: some number of the post could not be shown
+    freeze_incomplete: bool = False
 
     def report_once(self, *key: str) -> bool:
         """True the first time ``key`` is seen: say each problem once per build."""

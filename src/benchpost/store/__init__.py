@@ -5,7 +5,8 @@ that can change its numbers (``keys``), in a cache whose folders ``layout``
 names. A hit is used as it is; a miss is measured (``scheduler``, one at a
 time under a lock) and written atomically (``cache``). Where numbers come
 from is the mode's choice (``sources``); what can be measured here is the
-``toolchain``'s answer. Editing prose changes no fingerprint, so it never
+``toolchain``'s answer, and what cannot comes from recorded results, per
+interpreter and metric. Editing prose changes no fingerprint, so it never
 measures again.
 """
 
@@ -26,11 +27,11 @@ from benchpost.store.cache import ResultCache
 from benchpost.store.keys import code_digest, fingerprint
 from benchpost.store.layout import CacheLayout, RecordedLayout
 from benchpost.store.scheduler import Pending, Progress, Scheduler
-from benchpost.store.sources import MEASURE, MEASURE_MISSING, MODES, RECORDED_ONLY
+from benchpost.store.sources import FROZEN, MEASURE, MEASURE_MISSING, MODES, RECORDED_ONLY
 from benchpost.store.toolchain import Toolchain
 from benchpost.suite import EMPTY_LOOP, Benchmark, InterpreterSpec, Profile, Suite
 
-__all__ = ["MEASURE", "MEASURE_MISSING", "MODES", "RECORDED_ONLY", "ResultStore"]
+__all__ = ["FROZEN", "MEASURE", "MEASURE_MISSING", "MODES", "RECORDED_ONLY", "ResultStore"]
 
 
 def _quiet(message: str) -> None:
@@ -39,7 +40,11 @@ def _quiet(message: str) -> None:
 
 @dataclass
 class ResultStore:
-    """Results for a suite and a profile, kept under ``cache_dir``."""
+    """Results for a suite and a profile, kept under ``cache_dir``.
+
+    ``recorded_dir`` is where recorded results are read (default: the
+    suite's ``recorded:`` folder; a frozen post's own folder for it).
+    """
 
     suite: Suite
     profile: Profile
@@ -47,6 +52,7 @@ class ResultStore:
     timeout: float = 600.0
     progress: Progress = _quiet
     mode: str = MEASURE
+    recorded_dir: Path | None = None
     layout: CacheLayout = field(init=False)
     toolchain: Toolchain = field(init=False)
     scheduler: Scheduler = field(init=False)
@@ -54,10 +60,21 @@ class ResultStore:
     def __post_init__(self) -> None:
         self.policy = sources.policy(self.mode)
         self.layout = CacheLayout(Path(self.cache_dir))
-        self.recorded = RecordedLayout(self.suite.recorded_dir)
-        self.toolchain = Toolchain(self.suite, self.layout)
-        cache = ResultCache(self.progress)
-        self.scheduler = Scheduler(self.layout.measure_lock, cache, self.progress)
+        self.recorded = RecordedLayout(self.recorded_dir or self.suite.recorded_dir)
+        self.toolchain = Toolchain(self.layout)
+        self.scheduler = Scheduler(
+            self.layout.measure_lock, ResultCache(self.progress), self.progress
+        )
+
+    def sharing(self, mode: str, recorded_dir: Path) -> ResultStore:
+        """A store for other sources (a frozen post's), sharing this one's toolchain,
+        cache and counts."""
+        other = ResultStore(
+            self.suite, self.profile, self.cache_dir, self.timeout, self.progress, mode,
+            recorded_dir,
+        )  # fmt: skip
+        other.toolchain, other.scheduler = self.toolchain, self.scheduler
+        return other
 
     @property
     def counts(self) -> Counter:
@@ -65,8 +82,7 @@ class ResultStore:
         return self.scheduler.counts
 
     def cannot_measure(self, metric: Metric) -> str:
-        """Why ``metric`` cannot be measured here ("" if it can, or need not: the
-        "recorded" mode measures nothing)."""
+        """What ``metric`` lacks here ("" if nothing, or if this mode measures nothing)."""
         return self.toolchain.missing_tool(metric) if self.policy.measures else ""
 
     def interpreters(
@@ -102,60 +118,84 @@ class ResultStore:
         for cell in cells.values():
             self.scheduler.note_origin(cell, metric)
         return Results(
-            rows, tuple(columns), tuple(missing), self.suite.baseline, self.profile, cells, metric
+            rows,
+            tuple(columns),
+            tuple(missing),
+            self.suite.baseline,
+            self.profile,
+            cells,
+            metric,
+            frozen=self.mode == FROZEN,
         )
 
     def column(self, name: str, metric: Metric = TIME) -> Column | InterpreterNotFound:
-        """The column an interpreter's numbers would come from, measuring nothing."""
+        """The column an interpreter's numbers come from (``metric``, the suite's default
+        extension), measuring nothing."""
         spec = self.suite.interpreter(name)
-        here = self.toolchain.interpreter(spec) if self.policy.measures else None
-        if isinstance(here, Interpreter):
+        here, why = self._live(spec, metric, [EMPTY_LOOP, *self._default_rows()])
+        if here is not None and not self.policy.prefers_recorded:
             return here.column
         recorded = self._recorded(spec, [EMPTY_LOOP], metric)
         if recorded:
             return sources.recorded_column(spec, recorded.values())
-        return here or InterpreterNotFound(spec, "has no recorded results")
+        if here is not None:
+            return here.column
+        return why if isinstance(why, InterpreterNotFound) else InterpreterNotFound(spec, why)
 
     def current_key(self, bench: Benchmark, interpreter: str, metric: Metric) -> str:
         """What the cell's ``key`` would be now ("" if it cannot be known without measuring)."""
         spec = self.suite.interpreter(interpreter)
-        here = self.toolchain.interpreter(spec) if self.policy.measures else None
-        recorded = None
-        if not isinstance(here, Interpreter) or self.policy.prefers_recorded:
+        here, _ = self._live(spec, metric, [bench])
+        if here is None or self.policy.prefers_recorded:
             recorded = self._recorded(spec, [bench], metric).get(bench)
-        if recorded is not None:
-            return recorded.key
-        if isinstance(here, Interpreter) and not self.toolchain.missing_tool(metric):
-            return fingerprint(
-                self._job(bench, here), metric, self.toolchain.extension_digest(here)
-            )
-        return ""
+            if recorded is not None:
+                return recorded.key
+        if here is None:
+            return ""
+        return fingerprint(self._job(bench, here), metric, self._extension_digest(bench, here))
 
     # -- one column ---------------------------------------------------------
 
     def _column(self, spec, rows, metric, cells, pending) -> Column | InterpreterNotFound:
         """Fill ``cells`` (and ``pending``) for one interpreter; returns its column."""
-        here = self.toolchain.interpreter(spec) if self.policy.measures else None
-        use_recorded = not isinstance(here, Interpreter) or self.policy.prefers_recorded
+        here, why = self._live(spec, metric, rows)
+        use_recorded = here is None or self.policy.prefers_recorded
         recorded = self._recorded(spec, rows, metric) if use_recorded else {}
-        if isinstance(here, Interpreter):
+        if here is not None:
             for bench in rows:
                 cell = recorded.get(bench) or self._lookup(bench, here, metric, pending)
                 if cell is not None:
                     cells[bench, spec.name] = cell
             return here.column
-        if not recorded:
-            return here or InterpreterNotFound(
-                spec, f"has no recorded results in {self.suite.recorded_dir}"
-            )
+        if recorded:
+            for bench in rows:
+                cells[bench, spec.name] = recorded.get(bench) or sources.unrecorded_cell(
+                    bench, spec, metric
+                )
+            return sources.recorded_column(spec, recorded.values())
+        if isinstance(why, InterpreterNotFound):
+            return why
+        # Found, but this machine cannot measure it, and nothing was recorded.
+        found = self.toolchain.interpreter(spec)
         for bench in rows:
-            cells[bench, spec.name] = recorded.get(bench) or sources.unrecorded_cell(
-                bench, spec, metric
+            cells[bench, spec.name] = Cell(
+                bench, spec.name, origin=FAILED, error=why, machine=True
             )
-        return sources.recorded_column(spec, recorded.values())
+        return found.column
+
+    def _live(
+        self, spec: InterpreterSpec, metric: Metric, rows: Iterable[Benchmark]
+    ) -> tuple[Interpreter | None, InterpreterNotFound | str]:
+        """The interpreter to measure on here, or None and why not (see the toolchain)."""
+        if not self.policy.measures:
+            return None, InterpreterNotFound(spec, f"is not measured in the {self.mode!r} mode")
+        extensions = {b.extension for b in rows if b.extension is not None}
+        return self.toolchain.live_reason(spec, metric, extensions)
 
     def _recorded(self, spec: InterpreterSpec, rows, metric: Metric) -> dict[Benchmark, Cell]:
-        return sources.recorded_cells(self.recorded, spec, rows, metric, self._code_digest)
+        return sources.recorded_cells(
+            self.recorded, spec, rows, metric, self._code_digest, self.policy.stale_warns
+        )
 
     def _lookup(
         self, bench: Benchmark, interp: Interpreter, metric: Metric, pending: list[Pending]
@@ -165,15 +205,12 @@ class ResultStore:
         failure = self.scheduler.known_failure(job, metric)
         if failure is not None:
             return failure
-        built = self.toolchain.extension(interp)
-        if isinstance(built, BuildError):
-            return Cell(
-                bench, interp.name, origin=FAILED, error=str(built), located=built.location
-            )
-        missing_tool = self.toolchain.missing_tool(metric)
-        if missing_tool:
-            return Cell(bench, interp.name, origin=FAILED, error=missing_tool)
-        key = fingerprint(job, metric, self.toolchain.extension_digest(interp))
+        if bench.extension is not None:
+            built = self.toolchain.extension(interp, bench.extension)
+            if isinstance(built, BuildError):
+                error, located = str(built), built.location
+                return Cell(bench, interp.name, origin=FAILED, error=error, located=located)
+        key = fingerprint(job, metric, self._extension_digest(bench, interp))
         path = self.layout.result(interp.name, bench, metric, key)
         result = self.scheduler.cache.load(path)
         if result is not None:
@@ -182,10 +219,11 @@ class ResultStore:
         return None
 
     def _job(self, bench: Benchmark, interp: Interpreter) -> Job:
+        extension = bench.extension
         return Job(
             benchmark=bench,
             interpreter=interp,
-            extension_dir=self.toolchain.extension_dir(interp),
+            extension_dir=self.toolchain.extension_dir(interp, extension) if extension else None,
             code_digest=self._code_digest(bench),
             profile=self.profile,
             counting=self.suite.counting,
@@ -194,11 +232,19 @@ class ResultStore:
             shim=self.layout.shim,
         )
 
+    def _extension_digest(self, bench: Benchmark, interp: Interpreter) -> str:
+        if bench.extension is None:
+            return ""
+        return self.toolchain.extension_digest(interp, bench.extension)
+
     def _code_digest(self, bench: Benchmark) -> str:
-        return code_digest(bench, self.toolchain.source_digest())
+        sources_digest = self.toolchain.source_digest(bench.extension) if bench.extension else ""
+        return code_digest(bench, sources_digest)
+
+    def _default_rows(self) -> list[Benchmark]:
+        """A benchmark using the suite's extension, to check that it compiles here."""
+        return [b for g in self.suite.groups for b in g.benchmarks[:1]][:1]
 
     def _specs(self, names: Iterable[str] | None) -> list[InterpreterSpec]:
-        names = list(names) if names is not None else []
-        return (
-            [self.suite.interpreter(n) for n in names] if names else list(self.suite.interpreters)
-        )
+        names = list(names or ())
+        return [self.suite.interpreter(n) for n in names] or list(self.suite.interpreters)

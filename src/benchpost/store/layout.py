@@ -14,6 +14,7 @@ deletes it) holds, under ``root``::
 Recorded results (committed, ``benchmarks/results`` by default)::
 
     <interpreter>/<group>/<benchmark>[.<metric>].json
+    frozen/<post>/<interpreter>/<group>/<benchmark>[.<metric>].json  a frozen post's own
 """
 
 from __future__ import annotations
@@ -76,3 +77,8 @@ class RecordedLayout:
     def result(self, interpreter: str, bench: Benchmark, metric: Metric) -> Path:
         tag = f".{metric.file_tag}" if metric.file_tag else ""
         return self.root / interpreter / slug(bench.group) / f"{slug(bench.name)}{tag}.json"
+
+
+def frozen_dir(recorded_root: Path, docname: str) -> Path:
+    """The folder of a frozen post's own results: ``frozen/posts/<name>``."""
+    return recorded_root / "frozen" / "/".join(slug(part) for part in docname.split("/"))

@@ -2,11 +2,13 @@
 
 ``benchpost_mode`` (or ``BENCHPOST_MODE``) picks one policy:
 
-| mode              | measures here          | uses recorded results            |
-|-------------------|------------------------|----------------------------------|
-| ``measure``       | every interpreter found | only for interpreters not found  |
-| ``recorded``      | nothing                | for every interpreter            |
-| ``measure-missing`` | what has no recorded result | wherever there is one      |
+- ``measure``: measure what can be measured here; recorded results only where
+  this machine cannot (interpreter, compiler, headers or the metric's tool
+  missing);
+- ``recorded``: measure nothing, recorded results for every interpreter;
+- ``measure-missing``: recorded results wherever there are some, measure the rest;
+- ``frozen`` (a post's own choice, never a build's): that post's frozen
+  results only; a change of code since is a note, not a warning.
 
 The functions below turn recorded files into cells and columns; the store
 asks the policy which to use.
@@ -28,6 +30,7 @@ from benchpost.suite import Benchmark, InterpreterSpec
 MEASURE = "measure"
 RECORDED_ONLY = "recorded"
 MEASURE_MISSING = "measure-missing"
+FROZEN = "frozen"
 
 
 @dataclass(frozen=True)
@@ -36,14 +39,19 @@ class Policy:
 
     measures: bool  # measure on the interpreters found here
     prefers_recorded: bool  # a recorded result wins over measuring here
+    #: a recorded result whose code changed since: a warning (record it again), or
+    #: a note (a frozen post shows what was measured then, on purpose)
+    stale_warns: bool = True
 
 
 POLICIES = {
     MEASURE: Policy(measures=True, prefers_recorded=False),
     RECORDED_ONLY: Policy(measures=False, prefers_recorded=True),
     MEASURE_MISSING: Policy(measures=True, prefers_recorded=True),
+    FROZEN: Policy(measures=False, prefers_recorded=True, stale_warns=False),
 }
-MODES = tuple(POLICIES)
+#: The modes a build or the command line may choose (a frozen post chooses itself).
+MODES = (MEASURE, RECORDED_ONLY, MEASURE_MISSING)
 
 
 def policy(mode: str) -> Policy:
@@ -59,8 +67,10 @@ def recorded_cells(
     rows: Iterable[Benchmark],
     metric: Metric,
     code_digest: Callable[[Benchmark], str],
+    stale_warns: bool = True,
 ) -> dict[Benchmark, Cell]:
-    """The recorded cells of one interpreter; a stale one carries a warning."""
+    """The recorded cells of one interpreter; a stale one is marked (and carries a
+    warning, unless ``stale_warns`` is off: a frozen post)."""
     cells = {}
     for bench in rows:
         path = layout.result(spec.name, bench, metric)
@@ -71,14 +81,23 @@ def recorded_cells(
             continue
         if found is None:
             continue
-        warning = ""
-        if recorded.is_stale(found.result, code_digest(bench)):
-            warning = (
-                f"recorded result {path} is stale: the benchmark or the C extension "
-                f"changed since it was recorded; record it again"
-            )
+        stale = recorded.is_stale(found.result, code_digest(bench))
+        warning = (
+            f"recorded result {path} is stale: the benchmark or the C extension changed "
+            f"since it was recorded; record it again with 'python -m benchpost record "
+            f"{bench.group} --interpreter {spec.name} --metric {metric.name}'"
+            if stale and stale_warns
+            else ""
+        )
         cells[bench] = Cell(
-            bench, spec.name, found.result, RECORDED, path=path, warning=warning, key=found.key
+            bench,
+            spec.name,
+            found.result,
+            RECORDED,
+            path=path,
+            warning=warning,
+            key=found.key,
+            stale=stale,
         )
     return cells
 

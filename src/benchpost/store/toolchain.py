@@ -1,8 +1,9 @@
-"""What can be measured here: interpreters, the compiled extension, each metric's tool.
+"""What can be measured here: interpreters, the compiled extensions, each metric's tool.
 
 Each is found (or built) once per build and remembered, failure included:
 an interpreter that is missing, an extension that does not compile, a
 valgrind that is not installed are each one answer, reported once.
+``live_reason`` puts them together: why a column cannot be measured here.
 """
 
 from __future__ import annotations
@@ -20,19 +21,18 @@ from benchpost.measure.compiler import (
 from benchpost.measure.interpreters import Interpreter, InterpreterNotFound, probe
 from benchpost.measure.metric import Metric
 from benchpost.store.layout import CacheLayout
-from benchpost.suite import InterpreterSpec, Suite
+from benchpost.suite import Extension, InterpreterSpec
 
 
 @dataclass
 class Toolchain:
     """The interpreters, extension builds and tools of one build, found once each."""
 
-    suite: Suite
     layout: CacheLayout
     _probed: dict[str, Interpreter | InterpreterNotFound] = field(default_factory=dict)
-    _built: dict[str, Path | BuildError] = field(default_factory=dict)
+    _built: dict[tuple[str, Extension], Path | BuildError] = field(default_factory=dict)
     _tools: dict[str, str] = field(default_factory=dict)
-    _sources: str = ""
+    _sources: dict[Extension, str] = field(default_factory=dict)
 
     def interpreter(self, spec: InterpreterSpec) -> Interpreter | InterpreterNotFound:
         """The interpreter found here for ``spec``, or why there is none."""
@@ -43,34 +43,55 @@ class Toolchain:
                 self._probed[spec.name] = exc
         return self._probed[spec.name]
 
-    def source_digest(self) -> str:
+    def source_digest(self, extension: Extension) -> str:
         """The C sources' digest, read once per build: the sources this build compiles."""
-        if not self._sources:
-            self._sources = source_digest(self.suite.extension)
-        return self._sources
+        if extension not in self._sources:
+            self._sources[extension] = source_digest(extension)
+        return self._sources[extension]
 
-    def extension_digest(self, interp: Interpreter) -> str:
+    def extension_digest(self, interp: Interpreter, extension: Extension) -> str:
         """The compiled extension's digest for ``interp`` (nothing is compiled)."""
-        return extension_digest(self.source_digest(), self.suite.extension, interp)
+        return extension_digest(self.source_digest(extension), extension, interp)
 
-    def extension_dir(self, interp: Interpreter) -> Path:
+    def extension_dir(self, interp: Interpreter, extension: Extension) -> Path:
         """Where the extension for ``interp`` is (or will be) compiled."""
-        return self.layout.extension(interp.name, self.extension_digest(interp))
+        return self.layout.extension(interp.name, self.extension_digest(interp, extension))
 
-    def extension(self, interp: Interpreter) -> Path | BuildError:
+    def extension(self, interp: Interpreter, extension: Extension) -> Path | BuildError:
         """The compiled extension's folder (compiled on first use), or the compiler's error."""
-        if interp.name not in self._built:
+        key = (interp.name, extension)
+        if key not in self._built:
             with file_lock(self.layout.build_lock):
                 try:
-                    self._built[interp.name] = build_extension(
-                        self.suite.extension, interp, self.extension_dir(interp)
+                    self._built[key] = build_extension(
+                        extension, interp, self.extension_dir(interp, extension)
                     )
                 except BuildError as exc:
-                    self._built[interp.name] = exc
-        return self._built[interp.name]
+                    self._built[key] = exc
+        return self._built[key]
 
     def missing_tool(self, metric: Metric) -> str:
-        """Why ``metric`` cannot be measured on this machine ("" if it can)."""
+        """What ``metric`` lacks on this machine ("" if nothing)."""
         if metric.name not in self._tools:
             self._tools[metric.name] = metric.cannot_measure_here()
         return self._tools[metric.name]
+
+    def live_reason(
+        self, spec: InterpreterSpec, metric: Metric, extensions: set[Extension]
+    ) -> tuple[Interpreter | None, InterpreterNotFound | str]:
+        """The interpreter to measure ``metric`` on here, or None and why this machine
+        cannot: not found (``InterpreterNotFound``), or no compiler or headers, or the
+        metric's tool missing (a sentence).
+
+        A C file that does not compile is not the machine's fault: the
+        interpreter is returned, and its cells fail with the compiler's error.
+        """
+        found = self.interpreter(spec)
+        if isinstance(found, InterpreterNotFound):
+            return None, found
+        for extension in extensions:
+            built = self.extension(found, extension)
+            if isinstance(built, BuildError) and built.missing_tool:
+                return None, str(built)
+        tool = self.missing_tool(metric)
+        return (None, tool) if tool else (found, "")

@@ -40,9 +40,7 @@ def load_suite(path: Path | str) -> Suite:
             "instructions",
         ),
     )
-    extension = _extension(
-        top.section("extension", "'extension'", ("module", "sources", "cflags")), path.parent
-    )
+    extension = _extension(top.section("extension", "'extension'", _EXT), path.parent)
     interpreters = _interpreters(top)
     baseline = top.get("baseline", str, interpreters[0].name)
     if baseline not in {i.name for i in interpreters}:
@@ -52,7 +50,7 @@ def load_suite(path: Path | str) -> Suite:
             "use one of: " + ", ".join(i.name for i in interpreters),
         )
     profiles = _profiles(top.section("profiles", "'profiles'"))
-    groups = _groups(top)
+    groups = _groups(top, extension, path.parent)
     recorded_dir = path.parent / top.get("recorded", str, "results")
     counting = _counting(top) if "instructions" in top.mapping else Counting()
     return Suite(path, extension, interpreters, baseline, profiles, groups, recorded_dir, counting)
@@ -145,7 +143,7 @@ def _positive(sec: Section, key: str, kind: type) -> int | float:
     return value
 
 
-def _groups(top: Section) -> tuple[Group, ...]:
+def _groups(top: Section, extension: Extension, base: Path) -> tuple[Group, ...]:
     groups: list[Group] = []
     for entry in top.require("groups", list):
         sec = Section(
@@ -153,19 +151,30 @@ def _groups(top: Section) -> tuple[Group, ...]:
             entry,
             "a group",
             top.line_of("groups"),
-            ("name", "title", "setup", "benchmarks"),
+            ("name", "title", "setup", "extension", "benchmarks"),
         )
         name = sec.require("name", str)
         if any(g.name == name for g in groups):
             raise sec.error("name", f"group {name!r} is declared twice")
         setup = _python(sec, "setup", sec.get("setup", str, ""))
         title = sec.get("title", str, name)
-        benchmarks = tuple(_benchmarks(sec, name, setup))
-        groups.append(Group(name, title, benchmarks))
+        # A group may name its own C sources: a change elsewhere does not measure it again.
+        own = (
+            _extension(sec.section("extension", f"the extension of group {name!r}", _EXT), base)
+            if "extension" in sec.mapping
+            else extension
+        )
+        benchmarks = tuple(_benchmarks(sec, name, setup, own))
+        groups.append(Group(name, title, benchmarks, own))
     return tuple(groups)
 
 
-def _benchmarks(group: Section, group_name: str, setup: str) -> list[Benchmark]:
+_EXT = ("module", "sources", "cflags")
+
+
+def _benchmarks(
+    group: Section, group_name: str, setup: str, extension: Extension
+) -> list[Benchmark]:
     found: list[Benchmark] = []
     for entry in group.require("benchmarks", list):
         sec = Section(
@@ -186,9 +195,8 @@ def _benchmarks(group: Section, group_name: str, setup: str) -> list[Benchmark]:
             raise sec.error("name", f"benchmark {name!r} is declared twice in {group_name!r}")
         own_setup = _python(sec, "setup", sec.get("setup", str, ""))
         code = _python(sec, "code", sec.require("code", str))
-        found.append(
-            Benchmark(name, group_name, code, "\n".join(filter(None, [setup, own_setup])))
-        )
+        both = "\n".join(filter(None, [setup, own_setup]))
+        found.append(Benchmark(name, group_name, code, both, extension))
     return found
 
 

@@ -82,12 +82,18 @@ def _for_kind(per_kind: Mapping[str, int], kind: str, default: int) -> int:
 
 @dataclass(frozen=True)
 class Benchmark:
-    """One loop body: ``setup`` once, then ``for i in range(loops): code``."""
+    """One loop body: ``setup`` once, then ``for i in range(loops): code``.
+
+    ``extension`` is the C extension it imports (its group's, else the
+    suite's); None for a loop that needs none (the empty loop), which no
+    change of C code measures again.
+    """
 
     name: str
     group: str
     code: str
     setup: str = ""
+    extension: Extension | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,8 @@ class Group:
     name: str
     title: str
     benchmarks: tuple[Benchmark, ...]
+    #: the C extension its benchmarks import (the suite's, unless the group names its own)
+    extension: Extension | None = None
 
 
 #: Measured beside every group, so that readers see what the loop costs.
