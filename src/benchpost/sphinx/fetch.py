@@ -135,9 +135,7 @@ def report_failures(
             continue
         if cell.machine:  # a tool missing here, and nothing recorded: once per build
             if state.report_once("machine", interp, results.metric.name, cell.error):
-                name = f"{results.metric.plural} on {interp}"
-                warn(f"{name} cannot be measured here and were not recorded: {cell.error}",
-                     location, "machine")  # fmt: skip
+                warn(_unmeasurable(results, interp, cell.error), location, "machine")
             continue
         if not (cell.origin == FAILED or cell.warning):
             continue
@@ -151,3 +149,18 @@ def report_failures(
                 warn(f"{bench.name!r} on {name} failed: {cell.error}", location, "measure")
             else:
                 warn(f"{bench.name!r} on {name}: {cell.warning}", location, "recorded")
+
+
+def _unmeasurable(results: Results, interp: str, error: str) -> str:
+    """Why a column has no numbers at all, and the two ways out."""
+    shown = results.interpreter(interp)
+    metric = results.metric
+    hint = (
+        f" (or leave them out of this build: BENCHPOST_METRICS={DEFAULT.name})"
+        if metric != DEFAULT
+        else ""
+    )
+    return (
+        f"{metric.plural} on {shown.display if shown else interp} cannot be measured here "
+        f"and none were recorded: {error}{hint}"
+    )

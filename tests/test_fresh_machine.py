@@ -1,0 +1,146 @@
+"""The real post on machines that lack tools: every number, from where it really comes.
+
+Builds a copy of this project (the Cape Town post and the committed
+recorded results in ``benchmarks/results/``) with ``PATH``, ``CC`` and
+``VALGRIND`` set so that PyPy, valgrind or the C compiler cannot be found,
+as on a new contributor's machine.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from .conftest import PYPY, ROOT, sphinx_build
+
+pytestmark = pytest.mark.build
+
+POST = Path("_build", "html", "posts", "cape-town-sprint.html")
+PROJECT = ["conf.py", "index.rst", "posts", "figures", "benchmarks", "cext"]
+
+
+def copy_project(folder: Path) -> Path:
+    """This project's sources (no build, no cache) in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name)
+        else:
+            shutil.copy2(source, folder / name)
+    return folder
+
+
+def only_python(tmp_path: Path, *, keep_cc: bool = False) -> dict:
+    """An environment where only this Python can be found (and, with ``keep_cc``, the
+    system's programs but valgrind: the C compiler and PyPy, where installed)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "python3").symlink_to(sys.executable)
+    env = {"PATH": str(bin_dir), "VALGRIND": str(tmp_path / "no-valgrind")}
+    if keep_cc:
+        env["PATH"] += ":/usr/bin:/bin"
+    else:
+        env["CC"] = str(tmp_path / "no-cc")
+    return env
+
+
+def tables(project: Path) -> dict[str, list[list[str]]]:
+    """Every results table of the post, by caption: rows of cell texts."""
+    page = (project / POST).read_text()
+    found = {}
+    for table in re.findall(r'<table class="[^"]*benchpost-table.*?</table>', page, re.S):
+        caption = _text(re.search(r"<caption.*?</caption>", table, re.S).group(0))
+        rows = re.findall(r"<tr.*?</tr>", table, re.S)
+        found[caption.rstrip("¶ ").strip()] = [
+            [_text(c) for c in re.findall(r"<t[hd].*?</t[hd]>", row, re.S)] for row in rows
+        ]
+    return found
+
+
+def notes(project: Path) -> list[str]:
+    page = (project / POST).read_text()
+    return [_text(n) for n in re.findall(r'<p class="benchpost-note">.*?</p>', page, re.S)]
+
+
+def _text(fragment: str) -> str:
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment))).strip()
+
+
+INSTRUCTIONS = "Calling empty C functions: instructions per loop iteration"
+
+
+def test_a_machine_with_only_python_renders_the_whole_post(tmp_path):
+    project = copy_project(tmp_path / "site")
+    proc = sphinx_build(project, "-W", "--keep-going", env=only_python(tmp_path))
+    assert "0 measured" in proc.stdout and "recorded" in proc.stdout, proc.stdout
+    found = tables(project)
+    assert len(found) == 3, list(found)
+    for caption, rows in found.items():
+        header = rows[0]
+        assert any("CPython" in h for h in header) and any("PyPy" in h for h in header), (
+            caption,
+            header,
+        )
+        assert all("recorded" in h for h in header[1:]), (caption, header)
+        assert all(not cell.startswith(("failed", "n/a")) for row in rows[1:] for cell in row)
+    assert all(re.fullmatch(r"[\d,]+ ± [\d,]+", row[1]) for row in found[INSTRUCTIONS][1:])
+    page = (project / POST).read_text()
+    assert "[not measured" not in page and "not available here" not in page
+    assert all(re.search(r"recorded \d{4}-\d\d-\d\d on ", n) for n in notes(project))
+
+
+def test_without_valgrind_times_are_measured_and_counts_recorded(tmp_path):
+    project = copy_project(tmp_path / "site")
+    env = {**only_python(tmp_path, keep_cc=True), "BENCHPOST_PROFILE": "tiny"}
+    sphinx_build(project, "-W", "--keep-going", env=env)
+    found = tables(project)
+    counts = found.pop(INSTRUCTIONS)
+    assert all("recorded" in h for h in counts[0][1:]), counts[0]
+    for caption, rows in found.items():
+        assert not any("recorded" in h for h in rows[0]), (caption, rows[0])
+    count_notes = [n for n in notes(project) if "instruction counts: recorded" in n]
+    assert count_notes, notes(project)
+
+
+def test_counts_left_out_of_a_build_are_never_shown_as_times(tmp_path):
+    project = copy_project(tmp_path / "site")
+    env = {**only_python(tmp_path), "BENCHPOST_METRICS": "time"}
+    sphinx_build(project, "-W", "--keep-going", env=env)
+    assert INSTRUCTIONS not in tables(project)
+    text = _text((project / POST).read_text())
+    assert "Instruction counts are left out of this build" in text
+    sentence = text[text.index("By this measure") :].split(".")[0]
+    assert not re.search(r"faster|slower|fewer|more", sentence), sentence
+
+
+def test_a_stale_recorded_result_is_a_warning_naming_the_file_and_the_command(tmp_path):
+    project = copy_project(tmp_path / "site")
+    suite = project / "benchmarks" / "suite.yaml"
+    text = suite.read_text().replace("code: simple.noargs()", "code: simple.noargs(); 0", 1)
+    suite.write_text(text)
+    proc = sphinx_build(project, "--keep-going", env=only_python(tmp_path))
+    stale = [line for line in proc.stderr.splitlines() if "is stale" in line]
+    assert stale, proc.stderr
+    assert any("results/cpython/calls/noargs.json" in line for line in stale), stale
+    assert any("python -m benchpost record calls --interpreter" in line for line in stale)
+
+
+@pytest.mark.skipif(
+    PYPY is None or shutil.which("valgrind") is None, reason="needs PyPy and valgrind"
+)
+def test_with_everything_installed_a_live_post_uses_no_recorded_value(tmp_path):
+    project = copy_project(tmp_path / "site")
+    suite = project / "benchmarks" / "suite.yaml"
+    # Fewer counted iterations: the test checks where numbers come from, not their size.
+    suite.write_text(re.sub(r"iterations: \d+", "iterations: 2000", suite.read_text()))
+    proc = sphinx_build(project, "-W", "--keep-going", env={"BENCHPOST_PROFILE": "tiny"})
+    assert " 0 recorded" in proc.stdout, proc.stdout
+    for caption, rows in tables(project).items():
+        assert not any("recorded" in h for h in rows[0]), (caption, rows[0])
+    assert all("No recorded value is used." in n for n in notes(project)), notes(project)

@@ -1,0 +1,118 @@
+"""A frozen post keeps its numbers while the next post is written.
+
+In a copy of this project: freeze the Cape Town post (``python -m
+benchpost freeze``), then add a benchmark, a C function (in a C file of its
+own, named by its group) and a draft post, and build. The Cape Town post's
+tables and notes stay byte-identical and nothing of it is measured; a C
+syntax error in the new function leaves it intact too.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from benchpost.freeze import field_value, with_field
+
+from .test_fresh_machine import POST, copy_project, sphinx_build
+
+pytestmark = pytest.mark.build
+
+ENV = {"BENCHPOST_PROFILE": "tiny"}
+
+NEW_C = """\
+#include <Python.h>
+
+static PyObject *new_function(PyObject *self, PyObject *args) { Py_RETURN_NONE; }
+
+static PyMethodDef functions[] = {
+    {"new_function", (PyCFunction)new_function, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL}
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "newpost", NULL, -1, functions};
+
+PyMODINIT_FUNC PyInit_newpost(void) { return PyModule_Create(&module); }
+"""
+
+NEW_GROUP = """
+  - name: newgroup
+    title: A new function
+    extension: {module: newpost, sources: [../cext/newpost.c]}
+    setup: import newpost
+    benchmarks:
+      - name: new_function
+        code: newpost.new_function()
+"""
+
+NEW_POST = """\
+:author: Someone
+:date: 2026-11-25
+:slug: a-new-post
+:draft: yes
+
+A new post
+==========
+
+.. benchmark-table:: newgroup
+   :title: The new function
+   :metric: time
+
+It takes :bench:`newgroup/new_function/cpython` on CPython.
+"""
+
+
+def numbers(project) -> list[str]:
+    """The Cape Town post's tables, notes and inline values, as HTML."""
+    page = (project / POST).read_text()
+    return re.findall(r'<div class="benchpost.*?</div>|class="benchpost-value">[^<]*<', page, re.S)
+
+
+def test_the_field_is_added_or_replaced_in_the_field_list():
+    source = ":author: A\n:date: 2026-01-01\n\nTitle\n=====\n\n:frozen: not a field here\n"
+    frozen = with_field(source, "2026-11-25")
+    assert frozen.startswith(":author: A\n:date: 2026-01-01\n:frozen: 2026-11-25\n\nTitle")
+    assert field_value(frozen) == "2026-11-25" and field_value(source) == ""
+    assert with_field(frozen, "2027-01-01").count(":frozen:") == 2  # the body's line stays
+    assert field_value(with_field(frozen, "2027-01-01")) == "2027-01-01"
+
+
+def test_a_frozen_post_keeps_its_numbers_while_another_post_is_written(tmp_path):
+    project = copy_project(tmp_path / "site")
+    suite = project / "benchmarks" / "suite.yaml"
+    suite.write_text(re.sub(r"iterations: \d+", "iterations: 2000", suite.read_text()))
+    freeze = subprocess.run(
+        [sys.executable, "-m", "benchpost", "freeze", "posts/cape-town-sprint.rst"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**__import__("os").environ, **ENV},
+    )
+    assert freeze.returncode == 0, freeze.stderr[-3000:]
+    assert ":frozen: " in (project / "posts" / "cape-town-sprint.rst").read_text()
+    frozen = project / "benchmarks" / "results" / "frozen" / "posts" / "cape-town-sprint"
+    assert len(list(frozen.rglob("*.json"))) >= 26
+
+    sphinx_build(project, "-W", "--keep-going", env=ENV)
+    before = numbers(project)
+    assert before and any("frozen with the post" in n for n in before)
+
+    (project / "cext" / "newpost.c").write_text(NEW_C)
+    suite.write_text(suite.read_text() + NEW_GROUP)
+    (project / "posts" / "new-post.rst").write_text(NEW_POST)
+    index = project / "index.rst"
+    index.write_text(index.read_text() + "   posts/new-post\n")
+    proc = sphinx_build(project, "-W", "--keep-going", env=ENV)
+    measured = re.findall(r"measuring (.+?) on ", proc.stdout)
+    assert measured and set(measured) == {"new_function"}, proc.stdout
+    assert numbers(project) == before
+
+    broken = NEW_C.replace("Py_RETURN_NONE; }", "Py_RETURN_NONE }")
+    (project / "cext" / "newpost.c").write_text(broken)
+    proc = sphinx_build(project, "--keep-going", env=ENV, check=False)
+    assert re.search(r"newpost\.c:3: WARNING", proc.stderr), proc.stderr
+    assert numbers(project) == before
