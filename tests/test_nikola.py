@@ -90,3 +90,25 @@ def test_the_export_renders_in_a_stock_nikola_site(tmp_path):
     assert links, "no link to the pyperf data"
     for link in links:
         assert resolve(link).is_file(), link
+
+
+def test_the_real_post_built_on_a_fresh_machine_renders_in_nikola(tmp_path):
+    """The Cape Town post, built where only Python is (every number recorded)."""
+    from .test_fresh_machine import copy_project, only_python
+
+    project = copy_project(tmp_path / "project")
+    sphinx_build(project, "-W", "--keep-going", env=only_python(tmp_path))
+    blog = project / "_build" / "blog"
+    nikola(tmp_path, "init", "--quiet", "site")
+    site = tmp_path / "site"
+    conf = site / "conf.py"
+    conf.write_text(conf.read_text().replace("PRETTY_URLS = True", "PRETTY_URLS = False"))
+    for folder in ("posts", "images", "files"):
+        shutil.copytree(blog / folder, site / folder, dirs_exist_ok=True)
+    nikola(site, "build")
+    page_path = site / "output" / "posts" / "2017" / "10" / "cape-of-good-hope-for-pypy.html"
+    page = html.unescape(page_path.read_text())
+    assert "recorded" in page and "[not measured" not in page
+    assert len(re.findall(r"benchpost-table", page)) == 3
+    for source in re.findall(r'<img[^>]*src="([^"]+)"', page):
+        assert (page_path.parent / source).resolve().is_file() or source.startswith("data:")

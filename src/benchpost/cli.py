@@ -85,14 +85,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             action="store_true",
             help="show per-call cost, the empty loop subtracted",
         )
+    _add_freeze(commands)
+    commands.add_parser("clean", help="delete the cache folder (everything is measured again)")
+    return parser.parse_args(argv)
+
+
+def _add_freeze(commands) -> None:
     frozen = commands.add_parser(
         "freeze",
         help="measure a post and keep its numbers with it (run it again to refresh them)",
     )
     frozen.add_argument("post", type=Path, help="the post, e.g. posts/cape-town-sprint.rst")
     frozen.add_argument("--profile", help="profile to measure with (default: the build's)")
-    commands.add_parser("clean", help="delete the cache folder (everything is measured again)")
-    return parser.parse_args(argv)
 
 
 def _freeze(args: argparse.Namespace) -> int:
