@@ -246,3 +246,26 @@ def test_failures_are_numbered_across_the_metrics_of_a_table():
 def broken_values(results: Results):
     for (bench, interp), cell in results.cells.items():
         yield (bench, interp), (cell.values() or None)
+
+
+def test_a_ratio_between_a_column_measured_here_and_a_recorded_one_is_marked():
+    import dataclasses
+    import datetime as dt
+
+    from benchpost.render.table import MIXED_MARK, legend
+    from benchpost.schema import Provenance
+
+    elsewhere = Provenance(dt.date(2026, 11, 20), "Other CPU", "other-host")
+    pypy = dataclasses.replace(PYPY, provenance=elsewhere)
+    mixed = dataclasses.replace(RESULTS, interpreters=(CPYTHON, pypy))
+    assert not mixed.paired("pypy") and RESULTS.paired("pypy")
+    assert cell_text(mixed, NOARGS, "pypy", TableOptions())[1] == f"2.4x faster {MIXED_MARK}"
+    assert cell_text(RESULTS, NOARGS, "pypy", TableOptions())[1] == "2.4x faster"
+    assert "recorded elsewhere" in legend(mixed, TableOptions())
+    assert "recorded elsewhere" not in legend(RESULTS, TableOptions())
+    # Both recorded together, on one machine and day: a fair comparison, not marked.
+    cpython = dataclasses.replace(CPYTHON, provenance=elsewhere)
+    together = dataclasses.replace(RESULTS, interpreters=(cpython, pypy))
+    assert together.paired("pypy")
+    note = measurement_note(together)
+    assert "recorded 2026-11-20 on Other CPU (other-host)" in note
