@@ -24,7 +24,7 @@ POST = Path("_build", "html", "posts", "cape-town-sprint.html")
 PROJECT = ["conf.py", "index.rst", "posts", "figures", "benchmarks", "cext"]
 
 
-def copy_project(folder: Path) -> Path:
+def copy_this_project(folder: Path) -> Path:
     """This project's sources (no build, no cache) in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in PROJECT:
@@ -76,7 +76,7 @@ INSTRUCTIONS = "Calling empty C functions: instructions per loop iteration"
 
 
 def test_a_machine_with_only_python_renders_the_whole_post(tmp_path):
-    project = copy_project(tmp_path / "site")
+    project = copy_this_project(tmp_path / "site")
     proc = sphinx_build(project, "-W", "--keep-going", env=only_python(tmp_path))
     assert "0 measured" in proc.stdout and "recorded" in proc.stdout, proc.stdout
     found = tables(project)
@@ -96,7 +96,7 @@ def test_a_machine_with_only_python_renders_the_whole_post(tmp_path):
 
 
 def test_without_valgrind_times_are_measured_and_counts_recorded(tmp_path):
-    project = copy_project(tmp_path / "site")
+    project = copy_this_project(tmp_path / "site")
     env = {**only_python(tmp_path, keep_cc=True), "BENCHPOST_PROFILE": "tiny"}
     sphinx_build(project, "-W", "--keep-going", env=env)
     found = tables(project)
@@ -109,7 +109,7 @@ def test_without_valgrind_times_are_measured_and_counts_recorded(tmp_path):
 
 
 def test_counts_left_out_of_a_build_are_never_shown_as_times(tmp_path):
-    project = copy_project(tmp_path / "site")
+    project = copy_this_project(tmp_path / "site")
     env = {**only_python(tmp_path), "BENCHPOST_METRICS": "time"}
     sphinx_build(project, "-W", "--keep-going", env=env)
     assert INSTRUCTIONS not in tables(project)
@@ -120,7 +120,7 @@ def test_counts_left_out_of_a_build_are_never_shown_as_times(tmp_path):
 
 
 def test_a_stale_recorded_result_is_a_warning_naming_the_file_and_the_command(tmp_path):
-    project = copy_project(tmp_path / "site")
+    project = copy_this_project(tmp_path / "site")
     suite = project / "benchmarks" / "suite.yaml"
     text = suite.read_text().replace("code: simple.noargs()", "code: simple.noargs(); 0", 1)
     suite.write_text(text)
@@ -135,7 +135,7 @@ def test_a_stale_recorded_result_is_a_warning_naming_the_file_and_the_command(tm
     PYPY is None or shutil.which("valgrind") is None, reason="needs PyPy and valgrind"
 )
 def test_with_everything_installed_a_live_post_uses_no_recorded_value(tmp_path):
-    project = copy_project(tmp_path / "site")
+    project = copy_this_project(tmp_path / "site")
     suite = project / "benchmarks" / "suite.yaml"
     # Fewer counted iterations: the test checks where numbers come from, not their size.
     suite.write_text(re.sub(r"iterations: \d+", "iterations: 2000", suite.read_text()))

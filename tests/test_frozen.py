@@ -17,7 +17,7 @@ import pytest
 
 from benchpost.freeze import field_value, with_field
 
-from .test_fresh_machine import POST, copy_project, sphinx_build
+from .test_fresh_machine import POST, copy_this_project, sphinx_build
 
 pytestmark = pytest.mark.build
 
@@ -81,7 +81,7 @@ def test_the_field_is_added_or_replaced_in_the_field_list():
 
 
 def test_a_frozen_post_keeps_its_numbers_while_another_post_is_written(tmp_path):
-    project = copy_project(tmp_path / "site")
+    project = copy_this_project(tmp_path / "site")
     suite = project / "benchmarks" / "suite.yaml"
     suite.write_text(re.sub(r"iterations: \d+", "iterations: 2000", suite.read_text()))
     freeze = subprocess.run(

@@ -94,9 +94,9 @@ def test_the_export_renders_in_a_stock_nikola_site(tmp_path):
 
 def test_the_real_post_built_on_a_fresh_machine_renders_in_nikola(tmp_path):
     """The Cape Town post, built where only Python is (every number recorded)."""
-    from .test_fresh_machine import copy_project, only_python
+    from .test_fresh_machine import copy_this_project, only_python
 
-    project = copy_project(tmp_path / "project")
+    project = copy_this_project(tmp_path / "project")
     sphinx_build(project, "-W", "--keep-going", env=only_python(tmp_path))
     blog = project / "_build" / "blog"
     nikola(tmp_path, "init", "--quiet", "site")
