@@ -77,6 +77,11 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _comment_text(text: str) -> str:
+    """Text that cannot end (or nest) an HTML comment: "--" never appears in it."""
+    return re.sub(r"-{2,}", lambda m: "\u2010" * len(m.group(0)), _one_line(text)).strip("-<>!")
+
+
 _ASSET = re.compile(r'(src|href)="((?:\.\./)*)_(images|downloads)/([^"#?]+)"')
 _HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
 _TITLE = re.compile(r"<h1>.*?</h1>\s*", re.S)
@@ -98,6 +103,9 @@ def blog_body(body: str, meta: PostMeta, outdir: Path) -> tuple[str, list[Asset]
     def relink(match: re.Match) -> str:
         attribute, kind, rest = match.group(1), match.group(3), match.group(4)
         source = outdir / f"_{kind}" / rest
+        if not source.resolve().is_relative_to((outdir / f"_{kind}").resolve()):
+            # "../_downloads/../../../etc/passwd": never copy a file from outside the build.
+            raise ExportError(f"{match.group(0)} points outside the build folder")
         name = f"{meta.slug}-{PurePosixPath(rest).name}"
         if kind == "images":
             asset = Asset(source, PurePosixPath("images", name), f"/images/{name}")
@@ -135,7 +143,7 @@ def write_export(blog_dir: Path, meta: PostMeta, body: str, assets: list[Asset])
         target = _inside(blog_dir, blog_dir / asset.target)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(asset.source, target)
-    fragment = f"<!-- {_one_line(meta.title)}: paste into a web editor -->\n" + inline_images(
+    fragment = f"<!-- {_comment_text(meta.title)}: paste into a web editor -->\n" + inline_images(
         body, assets
     )
     atomic_write_bytes(blog_dir / f"{meta.slug}.fragment.html", fragment.encode("utf-8"))

@@ -16,7 +16,11 @@ from pathlib import Path
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one."""
+    """Write ``data`` to ``path`` so that readers see the old file or the new one.
+
+    The file gets the usual mode (0666 less the umask), not mkstemp's 0600:
+    exported posts and images are published by other users and tools.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -24,11 +28,18 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+            os.fchmod(f.fileno(), 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)  # the only way to read it: set and restore
+    os.umask(current)
+    return current
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:

@@ -95,6 +95,7 @@ class ColumnFacts:
     kind: str
     python_version: str
     pypy_version: str | None
+    display: str = ""  # "PyPy 7.3.11", as the file says
 
 
 def column_facts(result: pyperf.Benchmark) -> ColumnFacts:
@@ -104,6 +105,7 @@ def column_facts(result: pyperf.Benchmark) -> ColumnFacts:
         kind=str(metadata.get(KIND, "")),
         python_version=str(metadata.get(PYTHON, "")),
         pypy_version=None if pypy in (None, "-") else str(pypy),
+        display=str(metadata.get(INTERPRETER, "")),
     )
 
 

@@ -39,7 +39,13 @@ def draw_chart(
     scale, unit = metric.axis_unit(largest)
 
     with matplotlib.rc_context(
-        {"svg.hashsalt": "benchpost", "svg.fonttype": "path", "font.size": 10}
+        # parse_math off: "$" in a name or version is text, not mathtext to crash on
+        {
+            "svg.hashsalt": "benchpost",
+            "svg.fonttype": "path",
+            "font.size": 10,
+            "text.parse_math": False,
+        }
     ):
         figure = Figure(
             figsize=(8, 0.9 + 0.28 * len(benchmarks) * max(1, len(interpreters))),

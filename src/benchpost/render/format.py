@@ -38,7 +38,7 @@ def format_speedup(
     """``"2.3x faster"``, ``"1.5x slower"`` (``"2.3x fewer"`` for counts), marked if
     not significant; with ``noun``, what is counted: ``"2.3x fewer instructions"``."""
     speedup = comparison.speedup
-    if not math.isfinite(speedup) or speedup <= 0:
+    if not (math.isfinite(speedup) and speedup > 0 and math.isfinite(1 / speedup)):
         return "n/a"
     if round(speedup, 2) == 1.0:
         text = metric.same

@@ -68,20 +68,20 @@ def export_posts(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.name != "html":
         return
     blog_dir = Path(app.outdir).parent / "blog"
+    exported: dict[str, str] = {}  # slug -> the post that took it
     for pagename, body in sorted(pages.items()):
-        fields = app.env.metadata.get(pagename, {})
         try:
-            meta = post_meta(app.env.titles[pagename].astext(), fields)
-        except ExportError as exc:
-            logger.warning(
-                "benchpost: %s", exc, location=pagename, type="benchpost", subtype="export"
-            )
-            continue
-        if meta.draft:
-            logger.info("benchpost: %s is a draft (':draft: yes'): not exported", pagename)
-            continue
-        html, assets = blog_body(body, meta, Path(app.outdir))
-        try:
+            meta = post_meta(app.env.titles[pagename].astext(), app.env.metadata[pagename])
+            if meta.draft:
+                logger.info("benchpost: %s is a draft (':draft: yes'): not exported", pagename)
+                continue
+            if meta.slug in exported:
+                raise ExportError(
+                    f"{exported[meta.slug]} and {pagename} would both be exported as "
+                    f"{meta.slug!r}, one over the other; give one of them its own ':slug:'"
+                )
+            exported[meta.slug] = pagename
+            html, assets = blog_body(body, meta, Path(app.outdir))
             post = write_export(blog_dir, meta, html, assets)
         except (ExportError, OSError) as exc:
             logger.warning(

@@ -10,6 +10,7 @@ interpreter (``benchpost.schema``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,9 @@ import pyperf
 from benchpost import schema
 from benchpost.digest import bytes_digest
 from benchpost.files import atomic_write_bytes
+
+#: Larger than any value per loop iteration a benchmark gives (seconds, instructions).
+MAX_VALUE = 1e12
 
 
 class RecordedError(Exception):
@@ -59,7 +63,23 @@ def load(path: Path) -> Recorded | None:
             f"recorded result {path} was not written by benchpost "
             f"(no values or no benchpost metadata)"
         )
+    if not all(math.isfinite(v) and 0 < v < MAX_VALUE for v in result.get_values()):
+        raise RecordedError(
+            f"recorded result {path} holds values that no measurement gives "
+            f"(not finite, not positive, or over {MAX_VALUE:g}); record it again"
+        )
     return Recorded(path, result, bytes_digest(data))
+
+
+def check_interpreter(recorded: Recorded, label: str) -> None:
+    """``RecordedError`` if the file was measured on another interpreter than ``label``
+    (a file copied into the wrong interpreter's folder)."""
+    shown = schema.column_facts(recorded.result).display
+    if not shown.startswith(f"{label} "):
+        raise RecordedError(
+            f"recorded result {recorded.path} was measured on {shown}, not on {label}: "
+            f"it is in the wrong interpreter's folder"
+        )
 
 
 def is_stale(result: pyperf.Benchmark, code_digest: str) -> bool:

@@ -76,6 +76,8 @@ def recorded_cells(
         path = layout.result(spec.name, bench, metric)
         try:
             found = recorded.load(path)
+            if found is not None:
+                recorded.check_interpreter(found, spec.label)
         except recorded.RecordedError as exc:
             cells[bench] = Cell(bench, spec.name, origin=FAILED, error=str(exc))
             continue

@@ -1,0 +1,135 @@
+"""Hardening, second round (issue 14): each attack provoked for real.
+
+No wrong number from a recorded file that is not what it claims; no file
+from outside the build folder in the export; no markup out of a title; no
+post lost to another with the same slug; files others can read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import textwrap
+
+import pytest
+
+from benchpost.export import ExportError, PostMeta, blog_body, write_export
+from benchpost.files import atomic_write_bytes
+from benchpost.render.chart import draw_chart
+from benchpost.render.format import format_speedup, format_time
+from benchpost.results import FAILED, Comparison
+from benchpost.store import RECORDED_ONLY
+from benchpost.store.layout import RecordedLayout
+from benchpost.suite import EMPTY_LOOP
+
+from .conftest import make_project, sphinx_build
+from .test_render import NOARGS, RESULTS
+from .test_store_policy import make_store, record_all, recorder
+
+META = PostMeta("Title", "a-post", dt.date(2026, 11, 25))
+
+
+def test_a_title_cannot_end_the_fragments_comment(tmp_path):
+    hostile = "Numbers --> <img src=x onerror=alert(1)> <!-- again"
+    write_export(tmp_path, dataclasses.replace(META, title=hostile), "<p>body</p>", [])
+    fragment = (tmp_path / "a-post.fragment.html").read_text()
+    first = fragment.splitlines()[0]
+    assert first.startswith("<!-- ") and first.endswith(" -->")
+    assert first.count("--") == 2 and "<img" not in fragment.replace(first, "")
+
+
+def test_a_link_out_of_the_build_folder_is_never_copied(tmp_path):
+    outdir = tmp_path / "html"
+    (outdir / "_downloads").mkdir(parents=True)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the blog")
+    body = '<a href="../_downloads/../../secret.txt">x</a>'
+    with pytest.raises(ExportError, match="outside the build folder"):
+        blog_body(body, META, outdir)
+    inside = outdir / "_downloads" / "k" / "data.json"
+    inside.parent.mkdir()
+    inside.write_text("{}")
+    _, assets = blog_body('<a href="_downloads/k/data.json">x</a>', META, outdir)
+    assert [a.source for a in assets] == [inside]
+
+
+def test_written_files_have_the_usual_mode_not_0600(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        atomic_write_bytes(tmp_path / "post.html", b"<p>x</p>")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "post.html").stat().st_mode & 0o777 == 0o644
+
+
+def test_absurd_values_are_never_printed_as_numbers():
+    assert format_time(1e308) == "1e+308 s"
+    assert format_speedup(Comparison(1e-310, True)) == "n/a"  # not "infx slower"
+    assert format_speedup(Comparison(float("inf"), True)) == "n/a"
+
+
+def test_a_dollar_in_a_name_is_drawn_as_text_not_mathtext():
+    column = RESULTS.interpreters[1]
+    odd = dataclasses.replace(column, spec=dataclasses.replace(column.spec, label="$\\foo{$"))
+    results = dataclasses.replace(RESULTS, interpreters=(RESULTS.interpreters[0], odd))
+    assert b"<svg" in draw_chart(results, [EMPTY_LOOP, NOARGS])
+
+
+@pytest.mark.store
+def test_a_recorded_file_in_the_wrong_interpreters_folder_is_refused(tmp_path):
+    metric = recorder()
+    record_all(tmp_path, metric)
+    store = make_store(tmp_path, RECORDED_ONLY)
+    layout = RecordedLayout(store.suite.recorded_dir)
+    noargs = store.suite.benchmark("calls", "noargs")
+    shutil.copy(layout.result("cpython", noargs, metric), layout.result("pypy", noargs, metric))
+    cell = store.results([noargs], ["cpython", "pypy"], metric).cell(noargs, "pypy")
+    assert cell.origin == FAILED and "wrong interpreter's folder" in cell.error
+
+
+@pytest.mark.store
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        (1e308, "values that no measurement gives"),
+        (float("inf"), "values that no measurement gives"),
+        (-1.0, "is damaged"),  # pyperf itself refuses it
+    ],
+)
+def test_a_recorded_file_with_impossible_values_is_refused(tmp_path, value, says):
+    metric = recorder()
+    record_all(tmp_path, metric)
+    store = make_store(tmp_path, RECORDED_ONLY)
+    noargs = store.suite.benchmark("calls", "noargs")
+    path = RecordedLayout(store.suite.recorded_dir).result("pypy", noargs, metric)
+    data = json.loads(path.read_text())
+    for bench in data["benchmarks"]:
+        for run in bench["runs"]:
+            run["values"] = [value for _ in run["values"]]
+    path.write_text(json.dumps(data))
+    cell = store.results([noargs], ["pypy"], metric).cell(noargs, "pypy")
+    assert cell.origin == FAILED and says in cell.error, cell.error
+
+
+@pytest.mark.build
+def test_two_posts_with_the_same_slug_are_a_warning_not_a_lost_post(tmp_path):
+    post = textwrap.dedent("""\
+        :date: 2026-11-25
+        :slug: {slug}
+
+        Post {name}
+        =======
+
+        Text.
+        """)
+    project = make_project(tmp_path, post="Blog\n====\n\n.. toctree::\n\n   a\n   b\n")
+    (project / "a.rst").write_text(post.format(slug="a/b", name="A"))
+    (project / "b.rst").write_text(post.format(slug="a_b", name="B"))
+    proc = sphinx_build(project, check=False)
+    assert re.search(r"would both be exported as 'a_b'", proc.stderr), proc.stderr
+    exported = list((project / "_build" / "blog").rglob("*.html"))
+    assert [p.name for p in exported if p.parent.name == "11"] == ["a_b.html"]
