@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import textwrap
+import time
 
 import pytest
 
@@ -24,11 +25,12 @@ from benchpost.render.format import format_speedup, format_time
 from benchpost.results import FAILED, Comparison
 from benchpost.store import RECORDED_ONLY
 from benchpost.store.layout import RecordedLayout
-from benchpost.suite import EMPTY_LOOP
+from benchpost.suite import EMPTY_LOOP, SuiteError, load_suite
 
 from .conftest import make_project, sphinx_build
 from .test_render import NOARGS, RESULTS
 from .test_store_policy import make_store, record_all, recorder
+from .test_suite import GOOD, write_suite
 
 META = PostMeta("Title", "a-post", dt.date(2026, 11, 25))
 
@@ -133,3 +135,51 @@ def test_two_posts_with_the_same_slug_are_a_warning_not_a_lost_post(tmp_path):
     assert re.search(r"would both be exported as 'a_b'", proc.stderr), proc.stderr
     exported = list((project / "_build" / "blog").rglob("*.html"))
     assert [p.name for p in exported if p.parent.name == "11"] == ["a_b.html"]
+
+
+def _laughs(levels: int = 9) -> str:
+    """A billion-laughs value: a list of anchors, each nine of the one before."""
+    items = ['&l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for n in range(1, levels):
+        items.append(f"&l{n} [" + ",".join([f"*l{n - 1}"] * 9) + "]")
+    return "[" + ", ".join(items) + "]"
+
+
+def test_a_billion_laughs_value_is_a_short_error_at_once(tmp_path):
+    # Where a string is expected: the message quotes the value, and must not expand it.
+    bomb = GOOD.replace("interpreters:", f"baseline: {_laughs()}\ninterpreters:", 1)
+    path = write_suite(tmp_path, bomb)
+    started = time.monotonic()
+    with pytest.raises(SuiteError, match="'baseline' in the suite file must be a string"):
+        load_suite(path)
+    assert time.monotonic() - started < 5
+    with pytest.raises(SuiteError) as caught:
+        load_suite(path)
+    assert len(str(caught.value)) < 400, str(caught.value)[:400]
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (GOOD + "# " + "x" * (2 << 20) + "\n", "at most 1,048,576 are read"),
+        (GOOD.replace("code: simple.noargs()", "code: " + "1+" * 40_000 + "1"), "at most 65,536"),
+        ("a: " + "[" * 100_000 + "]" * 100_000 + "\n", "nest"),  # libyaml, or ours
+    ],
+    ids=["a 2 MB file", "80 kB of code", "deep nesting"],
+)
+def test_oversized_suites_are_located_errors_not_hangs(tmp_path, text, says):
+    path = write_suite(tmp_path, text)
+    started = time.monotonic()
+    with pytest.raises(SuiteError, match=says) as caught:
+        load_suite(path)
+    assert time.monotonic() - started < 10
+    assert str(caught.value).startswith(str(path))
+
+
+def test_a_group_of_many_benchmarks_loads_in_linear_time(tmp_path):
+    many = "\n".join(f"      - {{name: b{n}, code: pass}}" for n in range(20_000))
+    path = write_suite(tmp_path, GOOD + many + "\n")
+    started = time.monotonic()
+    suite = load_suite(path)
+    assert len(suite.group("calls").benchmarks) == 20_001
+    assert time.monotonic() - started < 30  # quadratic took minutes here

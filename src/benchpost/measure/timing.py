@@ -47,7 +47,7 @@ def format_time(seconds: float, unit: tuple[float, str] | None = None) -> str:
         return "n/a"
     scale, name = unit or time_unit(seconds)
     value = seconds / scale
-    if abs(value) >= 1000:  # beyond seconds' three digits: say it, do not print 300 digits
+    if unit is None and abs(value) >= 1000:  # beyond seconds: not 300 digits
         return f"{value:.3g} {name}"
     # Three significant digits; the bounds allow for rounding (9.999 -> "10.0").
     digits = 2 if abs(value) < 9.995 else 1 if abs(value) < 99.95 else 0

@@ -176,6 +176,7 @@ def _benchmarks(
     group: Section, group_name: str, setup: str, extension: Extension
 ) -> list[Benchmark]:
     found: list[Benchmark] = []
+    seen: set[str] = set()
     for entry in group.require("benchmarks", list):
         sec = Section(
             group.path,
@@ -191,17 +192,28 @@ def _benchmarks(
                 f"benchmark name {name!r} is reserved or contains '/'",
                 "'/' separates group, benchmark and interpreter in roles",
             )
-        if any(b.name == name for b in found):
+        if name in seen:  # a set: a long group must not take quadratic time
             raise sec.error("name", f"benchmark {name!r} is declared twice in {group_name!r}")
         own_setup = _python(sec, "setup", sec.get("setup", str, ""))
         code = _python(sec, "code", sec.require("code", str))
+        seen.add(name)
         both = "\n".join(filter(None, [setup, own_setup]))
         found.append(Benchmark(name, group_name, code, both, extension))
     return found
 
 
+#: A loop body or setup is a line or a few; compiling megabytes takes gigabytes.
+MAX_CODE = 64 * 1024
+
+
 def _python(sec: Section, key: str, source: str) -> str:
     """Check that ``source`` is valid Python, so a typo fails here, not in a worker."""
+    if len(source) > MAX_CODE:
+        raise sec.error(
+            key,
+            f"{key!r} is {len(source):,} characters; at most {MAX_CODE:,}",
+            "put long code in a module that the setup imports",
+        )
     source = textwrap.dedent(source).strip()
     try:
         compile(source, f"{sec.path}:{key}", "exec")

@@ -10,6 +10,7 @@ with the file, the line and a hint.
 from __future__ import annotations
 
 import difflib
+import reprlib
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +61,33 @@ _LineLoader.add_constructor(
 )
 
 
+#: A suite file is a few kilobytes; far beyond that it is a mistake (or an attack),
+#: and reading it would take minutes or gigabytes.
+MAX_BYTES = 1 << 20
+
+
+def short_repr(value: Any) -> str:
+    """``repr`` cut short: an error message never expands a huge or aliased value."""
+    text = _SHORT.repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 80
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict = 3, 4, 4
+
+
 def load_yaml(path: Path) -> Any:
     """Load ``path``; any YAML problem becomes a ``SuiteError`` with the line."""
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise SuiteError(
+                path,
+                None,
+                f"the suite file is {size:,} bytes; at most {MAX_BYTES:,} are read",
+                "a suite describes benchmarks; keep data and long code elsewhere",
+            )
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SuiteError(path, None, f"cannot read the suite file: {exc.strerror}") from None
@@ -73,6 +98,8 @@ def load_yaml(path: Path) -> Any:
         ) from None
     try:
         return yaml.load(text, Loader=_LineLoader)
+    except RecursionError:
+        raise SuiteError(path, None, "the suite file is nested too deeply") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -140,7 +167,9 @@ class Section:
             value = float(value)
         if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
             wanted = " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
-            raise self.error(key, f"{key!r} in {self.what} must be {wanted}, not {value!r}")
+            raise self.error(
+                key, f"{key!r} in {self.what} must be {wanted}, not {short_repr(value)}"
+            )
         return value
 
     def require(self, key: str, kind: type | tuple[type, ...]) -> Any:
@@ -159,4 +188,4 @@ class Section:
             if key not in keys:
                 close = difflib.get_close_matches(str(key), keys, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else "known keys: " + ", ".join(keys)
-                raise self.error(key, f"unknown key {key!r} in {self.what}", hint)
+                raise self.error(key, f"unknown key {short_repr(key)} in {self.what}", hint)
