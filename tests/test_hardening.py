@@ -13,21 +13,25 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from benchpost.export import ExportError, PostMeta, blog_body, write_export
 from benchpost.files import atomic_write_bytes
+from benchpost.measure.compiler import BuildError
+from benchpost.measure.interpreters import clean_environ
 from benchpost.render.chart import draw_chart
 from benchpost.render.format import format_speedup, format_time
 from benchpost.results import FAILED, Comparison
-from benchpost.store import RECORDED_ONLY
+from benchpost.store import RECORDED_ONLY, ResultStore
 from benchpost.store.layout import RecordedLayout
 from benchpost.suite import EMPTY_LOOP, SuiteError, load_suite
 
-from .conftest import make_project, sphinx_build
+from .conftest import ROOT, make_project, sphinx_build, suite_yaml
 from .test_render import NOARGS, RESULTS
 from .test_store_policy import make_store, record_all, recorder
 from .test_suite import GOOD, write_suite
@@ -183,3 +187,49 @@ def test_a_group_of_many_benchmarks_loads_in_linear_time(tmp_path):
     suite = load_suite(path)
     assert len(suite.group("calls").benchmarks) == 20_001
     assert time.monotonic() - started < 30  # quadratic took minutes here
+
+
+EDITED = "static PyObject *edited_marker(PyObject *self, PyObject *args) { Py_RETURN_NONE; }\n"
+
+
+@pytest.mark.build
+def test_a_c_file_saved_while_it_compiles_is_never_cached_under_the_old_digest(tmp_path):
+    source = tmp_path / "simple.c"
+    original = (ROOT / "cext" / "simple.c").read_text()
+    source.write_text(original)
+    edited = original.replace(
+        "static PyMethodDef simple_functions[] = {",
+        EDITED + "static PyMethodDef simple_functions[] = {\n"
+        '    {"edited_marker", (PyCFunction)edited_marker, METH_NOARGS, NULL},',
+    )
+    slow_cc = tmp_path / "slow-cc"
+    slow_cc.write_text('#!/bin/sh\nsleep 2\nexec cc "$@"\n')
+    slow_cc.chmod(0o755)
+    text = suite_yaml().replace(str(ROOT / "cext" / "simple.c"), str(source))
+    (tmp_path / "suite.yaml").write_text(text)
+    suite = load_suite(tmp_path / "suite.yaml")
+    spec = suite.interpreter("cpython")
+    os.environ["CC"] = str(slow_cc)
+    try:
+        store = ResultStore(suite, suite.profile("tiny"), tmp_path / "cache")
+        interp = store.toolchain.interpreter(spec)
+        with ThreadPoolExecutor(1) as pool:
+            building = pool.submit(store.toolchain.extension, interp, suite.extension)
+            time.sleep(0.5)  # the compiler is sleeping: save an edit
+            source.write_text(edited)
+            built = building.result()
+        source.write_text(original)  # and restore it, as an editor's undo would
+    finally:
+        del os.environ["CC"]
+    assert isinstance(built, BuildError) and "changed while they were compiled" in str(built)
+    again = ResultStore(suite, suite.profile("tiny"), tmp_path / "cache")
+    folder = again.toolchain.extension(interp, suite.extension)
+    check = "import simple; print(hasattr(simple, 'edited_marker'))"
+    proc = subprocess.run(
+        [interp.command_path, "-c", check],
+        env=clean_environ(PYTHONPATH=str(folder)),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert proc.stdout.strip() == "False"  # the binary under the original digest is original

@@ -48,9 +48,17 @@ def compiler() -> list[str]:
     return shlex.split(os.environ.get("CC", "cc"))
 
 
-def source_digest(extension: Extension) -> str:
-    """A hash of the extension's sources and flags (the same for every interpreter)."""
-    blobs = [part for s in extension.sources for part in (s.name.encode(), s.read_bytes())]
+def read_sources(extension: Extension) -> tuple[bytes, ...]:
+    """The bytes of the extension's C sources, read once: the digest and the check that
+    the compiler saw the same bytes both use these."""
+    return tuple(source.read_bytes() for source in extension.sources)
+
+
+def source_digest(extension: Extension, sources: tuple[bytes, ...] | None = None) -> str:
+    """A hash of the extension's sources (``sources``: their bytes, read before) and flags."""
+    sources = read_sources(extension) if sources is None else sources
+    names = [s.name.encode() for s in extension.sources]
+    blobs = [part for pair in zip(names, sources, strict=True) for part in pair]
     return digest(bytes_digest(*blobs), extension.module, extension.cflags)
 
 
@@ -67,11 +75,20 @@ def extension_digest(sources: str, extension: Extension, interpreter: Interprete
     )
 
 
-def build_extension(extension: Extension, interpreter: Interpreter, directory: Path) -> Path:
+def build_extension(
+    extension: Extension,
+    interpreter: Interpreter,
+    directory: Path,
+    sources: tuple[bytes, ...] | None = None,
+) -> Path:
     """Compile ``extension`` for ``interpreter`` into ``directory`` (reused if built there).
 
-    ``directory`` is named by ``extension_digest``: what is in it never changes.
+    ``directory`` is named by ``extension_digest`` of ``sources`` (the bytes the
+    digest was made from): what is in it never changes. If a C file is not
+    those bytes after compiling (saved meanwhile), the binary is thrown away:
+    it would be kept under a digest of other code.
     """
+    sources = read_sources(extension) if sources is None else sources
     target = directory / f"{extension.module}{interpreter.ext_suffix}"
     if target.is_file():
         return directory
@@ -104,6 +121,12 @@ def build_extension(extension: Extension, interpreter: Interpreter, directory: P
     if proc.returncode != 0:
         scratch.unlink(missing_ok=True)
         raise _compile_error(proc.stderr, extension, interpreter, command)
+    if read_sources(extension) != sources:
+        scratch.unlink(missing_ok=True)
+        raise BuildError(
+            f"the C sources of {extension.module} changed while they were compiled for "
+            f"{interpreter.display}; the binary was not kept (build again)"
+        )
     # Renaming last means a half-written .so is never imported.
     atomic_write_bytes(target, scratch.read_bytes())
     scratch.unlink()

@@ -16,6 +16,7 @@ from benchpost.measure.compiler import (
     BuildError,
     build_extension,
     extension_digest,
+    read_sources,
     source_digest,
 )
 from benchpost.measure.interpreters import Interpreter, InterpreterNotFound, probe
@@ -32,7 +33,7 @@ class Toolchain:
     _probed: dict[str, Interpreter | InterpreterNotFound] = field(default_factory=dict)
     _built: dict[tuple[str, Extension], Path | BuildError] = field(default_factory=dict)
     _tools: dict[str, str] = field(default_factory=dict)
-    _sources: dict[Extension, str] = field(default_factory=dict)
+    _sources: dict[Extension, tuple[bytes, ...]] = field(default_factory=dict)
 
     def interpreter(self, spec: InterpreterSpec) -> Interpreter | InterpreterNotFound:
         """The interpreter found here for ``spec``, or why there is none."""
@@ -43,11 +44,15 @@ class Toolchain:
                 self._probed[spec.name] = exc
         return self._probed[spec.name]
 
-    def source_digest(self, extension: Extension) -> str:
-        """The C sources' digest, read once per build: the sources this build compiles."""
+    def sources(self, extension: Extension) -> tuple[bytes, ...]:
+        """The C sources' bytes, read once per build: what this build's digests and
+        compiled extensions are made of."""
         if extension not in self._sources:
-            self._sources[extension] = source_digest(extension)
+            self._sources[extension] = read_sources(extension)
         return self._sources[extension]
+
+    def source_digest(self, extension: Extension) -> str:
+        return source_digest(extension, self.sources(extension))
 
     def extension_digest(self, interp: Interpreter, extension: Extension) -> str:
         """The compiled extension's digest for ``interp`` (nothing is compiled)."""
@@ -64,7 +69,10 @@ class Toolchain:
             with file_lock(self.layout.build_lock):
                 try:
                     self._built[key] = build_extension(
-                        extension, interp, self.extension_dir(interp, extension)
+                        extension,
+                        interp,
+                        self.extension_dir(interp, extension),
+                        self.sources(extension),
                     )
                 except BuildError as exc:
                     self._built[key] = exc
