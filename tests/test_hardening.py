@@ -13,7 +13,9 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -233,3 +235,44 @@ def test_a_c_file_saved_while_it_compiles_is_never_cached_under_the_old_digest(t
         check=True,
     )
     assert proc.stdout.strip() == "False"  # the binary under the original digest is original
+
+
+HOLD_LOCK = """\
+import fcntl, os, sys, time
+handle = open(sys.argv[1], "a+")
+fcntl.flock(handle, fcntl.LOCK_EX)
+handle.truncate(0)
+handle.write("%d a stopped build\\n" % os.getpid())
+handle.flush()
+print("holding", flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.store
+def test_a_stopped_build_holding_the_lock_is_named_and_given_up_on(tmp_path):
+    metric = recorder()
+    store = make_store(tmp_path)
+    store.scheduler.wait = 2  # benchpost_timeout, for waiting too
+    said: list[str] = []
+    store.scheduler.progress = said.append
+    lock = store.layout.measure_lock
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(lock)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        holder.send_signal(signal.SIGSTOP)  # Ctrl-Z
+        started = time.monotonic()
+        noargs = store.suite.benchmark("calls", "noargs")
+        results = store.results([noargs], ["cpython"], metric)
+        assert time.monotonic() - started < 15
+    finally:
+        holder.kill()
+        holder.wait()
+    cell = results.cell(noargs, "cpython")
+    assert cell.origin == FAILED and f"process {holder.pid} a stopped build" in cell.error
+    assert "gave up after 2 s" in cell.error and "'fg'" in cell.error
+    assert any(f"waiting for process {holder.pid}" in line for line in said), said
+    assert metric.calls == []  # nothing was measured beside it

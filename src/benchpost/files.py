@@ -10,8 +10,10 @@ import contextlib
 import fcntl
 import os
 import re
+import sys
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -53,16 +55,61 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+class LockTimeout(Exception):
+    """Another process held a lock for longer than we were willing to wait."""
+
+
 @contextlib.contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``path`` (works across processes and forks)."""
+def file_lock(
+    path: Path, timeout: float | None = None, waiting: Callable[[str], None] | None = None
+) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (works across processes and forks).
+
+    The holder writes its process id and command into the file, so that a
+    process that must wait can say who it waits for (``waiting``, once); after
+    ``timeout`` seconds it gives up with ``LockTimeout`` naming the holder (a
+    build stopped with Ctrl-Z holds its lock forever).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    with open(path, "a+") as handle:
+        _acquire(handle, path, timeout, waiting)
         try:
+            handle.truncate(0)
+            handle.write(f"{os.getpid()} {' '.join(sys.argv)[:200]}\n")
+            handle.flush()
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _acquire(handle, path: Path, timeout: float | None, waiting) -> None:
+    if timeout is None:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        return
+    deadline = time.monotonic() + timeout
+    told = False
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            holder = _holder(path)
+            if not told and waiting is not None:
+                waiting(f"waiting for process {holder}, which holds {path}")
+                told = True
+            if time.monotonic() > deadline:
+                raise LockTimeout(
+                    f"gave up after {timeout:g} s: process {holder} holds {path} (if that "
+                    f"build is stopped, resume it with 'fg' or end it)"
+                ) from None
+            time.sleep(0.2)
+
+
+def _holder(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").strip() or "(unknown)"
+    except OSError:
+        return "(unknown)"
 
 
 def slug(text: str) -> str:

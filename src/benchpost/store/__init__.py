@@ -63,7 +63,7 @@ class ResultStore:
         self.recorded = RecordedLayout(self.recorded_dir or self.suite.recorded_dir)
         self.toolchain = Toolchain(self.layout)
         self.scheduler = Scheduler(
-            self.layout.measure_lock, ResultCache(self.progress), self.progress
+            self.layout.measure_lock, ResultCache(self.progress), self.progress, self.timeout
         )
 
     def sharing(self, mode: str, recorded_dir: Path) -> ResultStore:

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections import Counter
@@ -24,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchpost.files import file_lock
+from benchpost.files import LockTimeout, file_lock
 from benchpost.measure.metric import Job, Metric
 from benchpost.measure.process import MeasureError
 from benchpost.results import CACHED, FAILED, MEASURED, Cell
@@ -49,6 +50,8 @@ class Scheduler:
     lock: Path
     cache: ResultCache
     progress: Progress
+    #: how long to wait for another build's measuring before giving up (seconds)
+    wait: float = 600.0
     _failed: dict[tuple[object, str, str], Cell] = field(default_factory=dict)
     _origins: dict[tuple[object, str, str], str] = field(default_factory=dict)
 
@@ -69,16 +72,28 @@ class Scheduler:
             f"{p.job.benchmark.name} on {p.job.interpreter.display} [{n}/{len(pending)}]"
             for n, p in enumerate(pending, 1)
         ]
-        if metric.parallel and len(pending) > 1:
-            # Under the lock, so that no time is measured meanwhile (it would be disturbed).
-            workers = min(len(pending), os.cpu_count() or 1)
-            with file_lock(self.lock), ThreadPoolExecutor(workers) as pool:
-                return list(pool.map(lambda p, w: self._measure(p, w, metric), pending, labels))
-        cells = []
-        for item, label in zip(pending, labels, strict=True):
-            with file_lock(self.lock):  # one at a time: other builds may take turns
-                cells.append(self._measure(item, label, metric))
+        cells: list[Cell] = []
+        try:
+            if metric.parallel and len(pending) > 1:
+                # Under the lock, so that no time is measured meanwhile (it would be disturbed).
+                workers = min(len(pending), os.cpu_count() or 1)
+                with self._locked(), ThreadPoolExecutor(workers) as pool:
+                    measure = functools.partial(self._measure, metric=metric)
+                    cells = list(pool.map(measure, pending, labels))
+            else:
+                for item, label in zip(pending, labels, strict=True):
+                    with self._locked():  # one at a time: other builds may take turns
+                        cells.append(self._measure(item, label, metric))
+        except LockTimeout as exc:  # another build holds the lock and does not let go
+            self.progress(f"failed: {exc}")
+            cells += [
+                Cell(p.job.benchmark, p.job.interpreter.name, origin=FAILED, error=str(exc))
+                for p in pending[len(cells) :]
+            ]
         return cells
+
+    def _locked(self):
+        return file_lock(self.lock, timeout=self.wait, waiting=self.progress)
 
     def _measure(self, pending: Pending, label: str, metric: Metric) -> Cell:
         """Measure one cell and store it; the caller holds the lock."""
