@@ -7,10 +7,12 @@ CPython and PyPy, Sphinx builds HTML. Only the profile is tiny, to stay fast.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -158,3 +160,37 @@ def run_benchpost(
     return subprocess.run(
         benchpost_command(project, *args, cache=cache), capture_output=True, text=True, check=False
     )
+
+
+SITE = ("conf.py", "index.rst", "posts", "figures", "benchmarks", "cext")
+
+
+def copy_this_site(folder: Path) -> Path:
+    """A copy of this repository's site (the Cape Town post, the recorded results) in
+    ``folder``: its sources only, no build and no cache."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in SITE:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name)
+        else:
+            shutil.copy2(source, folder / name)
+    return folder
+
+
+def page_tables(page: Path) -> dict[str, list[list[str]]]:
+    """Every results table of an HTML page, by caption: rows of cell texts."""
+    html = page.read_text()
+    found = {}
+    for table in re.findall(r'<table class="[^"]*benchpost-table.*?</table>', html, re.S):
+        title = html_text(re.search(r"<caption.*?</caption>", table, re.S).group(0))
+        rows = re.findall(r"<tr.*?</tr>", table, re.S)
+        found[title.rstrip("¶ ").strip()] = [
+            [html_text(c) for c in re.findall(r"<t[hd].*?</t[hd]>", row, re.S)] for row in rows
+        ]
+    return found
+
+
+def html_text(fragment: str) -> str:
+    """The text of an HTML fragment, whitespace collapsed."""
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment))).strip()

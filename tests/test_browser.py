@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, make_project, sphinx_build
+from .conftest import copy_this_site, make_project, sphinx_build
 
 
 def find_chromium() -> str | None:
@@ -173,18 +173,6 @@ def browser(tmp_path_factory):
         chromium.close()
 
 
-def copy_site(folder: Path) -> Path:
-    """A copy of this repository's site (the Cape Town post) in ``folder``."""
-    folder.mkdir()
-    for name in ("conf.py", "index.rst", "posts", "figures", "benchmarks", "cext"):
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, folder / name)
-        else:
-            shutil.copy2(source, folder / name)
-    return folder
-
-
 # page: (where it is built, tables, charts, figures besides the charts)
 PAGES = {
     "small-post": (Path("index.html"), 1, 1, 0),
@@ -200,7 +188,7 @@ def page(request, tmp_path_factory) -> tuple[str, Path]:
         project = make_project(folder)
         sphinx_build(project, "-W")
     else:
-        project = copy_site(folder)
+        project = copy_this_site(folder)
         sphinx_build(project, "-W", "-D", "benchpost_profile=tiny")
     return request.param, project
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 import shutil
 import sys
-from html import unescape
 from pathlib import Path
 
 import pytest
 
-from .conftest import PYPY, ROOT, sphinx_build
+from .conftest import PYPY, copy_this_site, html_text, page_tables, sphinx_build
 
 pytestmark = pytest.mark.build
 
@@ -25,15 +24,7 @@ PROJECT = ["conf.py", "index.rst", "posts", "figures", "benchmarks", "cext"]
 
 
 def copy_this_project(folder: Path) -> Path:
-    """This project's sources (no build, no cache) in ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in PROJECT:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, folder / name)
-        else:
-            shutil.copy2(source, folder / name)
-    return folder
+    return copy_this_site(folder)
 
 
 def only_python(tmp_path: Path, *, keep_cc: bool = False) -> dict:
@@ -52,24 +43,12 @@ def only_python(tmp_path: Path, *, keep_cc: bool = False) -> dict:
 
 def tables(project: Path) -> dict[str, list[list[str]]]:
     """Every results table of the post, by caption: rows of cell texts."""
-    page = (project / POST).read_text()
-    found = {}
-    for table in re.findall(r'<table class="[^"]*benchpost-table.*?</table>', page, re.S):
-        caption = _text(re.search(r"<caption.*?</caption>", table, re.S).group(0))
-        rows = re.findall(r"<tr.*?</tr>", table, re.S)
-        found[caption.rstrip("¶ ").strip()] = [
-            [_text(c) for c in re.findall(r"<t[hd].*?</t[hd]>", row, re.S)] for row in rows
-        ]
-    return found
+    return page_tables(project / POST)
 
 
 def notes(project: Path) -> list[str]:
     page = (project / POST).read_text()
-    return [_text(n) for n in re.findall(r'<p class="benchpost-note">.*?</p>', page, re.S)]
-
-
-def _text(fragment: str) -> str:
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment))).strip()
+    return [html_text(n) for n in re.findall(r'<p class="benchpost-note">.*?</p>', page, re.S)]
 
 
 INSTRUCTIONS = "Calling empty C functions: instructions per loop iteration"
@@ -113,7 +92,7 @@ def test_counts_left_out_of_a_build_are_never_shown_as_times(tmp_path):
     env = {**only_python(tmp_path), "BENCHPOST_METRICS": "time"}
     sphinx_build(project, "-W", "--keep-going", env=env)
     assert INSTRUCTIONS not in tables(project)
-    text = _text((project / POST).read_text())
+    text = html_text((project / POST).read_text())
     assert "Instruction counts are left out of this build" in text
     sentence = text[text.index("By this measure") :].split(".")[0]
     assert not re.search(r"faster|slower|fewer|more", sentence), sentence

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import copy_project, make_project, run_benchpost, sphinx_build, suite_yaml
+from .conftest import (
+    copy_project,
+    make_project,
+    page_tables,
+    run_benchpost,
+    sphinx_build,
+    suite_yaml,
+)
 
 pytestmark = [
     pytest.mark.build,
@@ -47,15 +54,7 @@ TIME = r"[\d.]+ (ns|µs|ms) ± [\d.]+ (ns|µs|ms)"
 
 def tables(project: Path) -> dict[str, list[list[str]]]:
     """Every results table of the page, by title: rows of cell texts."""
-    html = (project / "_build" / "html" / "index.html").read_text()
-    found = {}
-    for table in re.findall(r'<table class="[^"]*benchpost-table.*?</table>', html, re.S):
-        title = _text(re.search(r"<caption.*?</caption>", table, re.S).group(0))
-        rows = re.findall(r"<tr.*?</tr>", table, re.S)
-        found[title.rstrip("¶ ").strip()] = [
-            [_text(cell) for cell in re.findall(r"<t[hd].*?</t[hd]>", row, re.S)] for row in rows
-        ]
-    return found
+    return page_tables(project / "_build" / "html" / "index.html")
 
 
 def page_text(project: Path) -> str:

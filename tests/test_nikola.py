@@ -50,6 +50,18 @@ def nikola(site: Path, *args: str) -> str:
     return log
 
 
+def render_in_nikola(tmp_path: Path, blog: Path) -> Path:
+    """A stock Nikola site set up as the PyPy blog's, with the export dropped in, built."""
+    nikola(tmp_path, "init", "--quiet", "site")
+    site = tmp_path / "site"
+    conf = site / "conf.py"
+    conf.write_text(conf.read_text().replace("PRETTY_URLS = True", "PRETTY_URLS = False"))
+    for folder in ("posts", "images", "files"):
+        shutil.copytree(blog / folder, site / folder, dirs_exist_ok=True)
+    nikola(site, "build")
+    return site
+
+
 def test_the_export_renders_in_a_stock_nikola_site(tmp_path):
     project = make_project(tmp_path / "project", suite_yaml(), post=FIELDS + POST)
     sphinx_build(project, "-W")
@@ -60,13 +72,7 @@ def test_the_export_renders_in_a_stock_nikola_site(tmp_path):
         .startswith(".. title: Small post\n.. slug: small-post\n.. date: 2026-11-23")
     )
 
-    nikola(tmp_path, "init", "--quiet", "site")
-    site = tmp_path / "site"
-    conf = site / "conf.py"
-    conf.write_text(conf.read_text().replace("PRETTY_URLS = True", "PRETTY_URLS = False"))
-    for folder in ("posts", "images", "files"):
-        shutil.copytree(blog / folder, site / folder, dirs_exist_ok=True)
-    nikola(site, "build")
+    site = render_in_nikola(tmp_path, blog)
 
     page_path = site / "output" / "posts" / "2026" / "11" / "small-post.html"
     page = page_path.read_text()
@@ -99,13 +105,7 @@ def test_the_real_post_built_on_a_fresh_machine_renders_in_nikola(tmp_path):
     project = copy_this_project(tmp_path / "project")
     sphinx_build(project, "-W", "--keep-going", env=only_python(tmp_path))
     blog = project / "_build" / "blog"
-    nikola(tmp_path, "init", "--quiet", "site")
-    site = tmp_path / "site"
-    conf = site / "conf.py"
-    conf.write_text(conf.read_text().replace("PRETTY_URLS = True", "PRETTY_URLS = False"))
-    for folder in ("posts", "images", "files"):
-        shutil.copytree(blog / folder, site / folder, dirs_exist_ok=True)
-    nikola(site, "build")
+    site = render_in_nikola(tmp_path, blog)
     page_path = site / "output" / "posts" / "2017" / "10" / "cape-of-good-hope-for-pypy.html"
     page = html.unescape(page_path.read_text())
     assert "recorded" in page and "[not measured" not in page
