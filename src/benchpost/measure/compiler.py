@@ -94,17 +94,7 @@ def build_extension(
         return directory
     directory.mkdir(parents=True, exist_ok=True)
     scratch = directory / f".{os.getpid()}.so"
-    command = [
-        *compiler(),
-        "-shared",
-        "-fPIC",
-        *extension.cflags,
-        "-I",
-        interpreter.include,
-        *map(str, extension.sources),
-        "-o",
-        str(scratch),
-    ]
+    command = _command(extension, interpreter, scratch)
     if not Path(interpreter.include, "Python.h").is_file():
         raise BuildError(
             f"no Python.h in {interpreter.include} for {interpreter.display}: install the "
@@ -131,6 +121,21 @@ def build_extension(
     atomic_write_bytes(target, scratch.read_bytes())
     scratch.unlink()
     return directory
+
+
+def _command(extension: Extension, interpreter: Interpreter, output: Path) -> list[str]:
+    """The compiler's command line: a shared object, the interpreter's headers."""
+    return [
+        *compiler(),
+        "-shared",
+        "-fPIC",
+        *extension.cflags,
+        "-I",
+        interpreter.include,
+        *map(str, extension.sources),
+        "-o",
+        str(output),
+    ]
 
 
 _DIAGNOSTIC = re.compile(
