@@ -34,6 +34,7 @@ class Toolchain:
     _built: dict[tuple[str, Extension], Path | BuildError] = field(default_factory=dict)
     _tools: dict[str, str] = field(default_factory=dict)
     _sources: dict[Extension, tuple[bytes, ...]] = field(default_factory=dict)
+    _digests: dict[Extension, str] = field(default_factory=dict)
 
     def interpreter(self, spec: InterpreterSpec) -> Interpreter | InterpreterNotFound:
         """The interpreter found here for ``spec``, or why there is none."""
@@ -52,7 +53,10 @@ class Toolchain:
         return self._sources[extension]
 
     def source_digest(self, extension: Extension) -> str:
-        return source_digest(extension, self.sources(extension))
+        """The digest of those bytes (every cell's key needs it: hashed once per build)."""
+        if extension not in self._digests:
+            self._digests[extension] = source_digest(extension, self.sources(extension))
+        return self._digests[extension]
 
     def extension_digest(self, interp: Interpreter, extension: Extension) -> str:
         """The compiled extension's digest for ``interp`` (nothing is compiled)."""
