@@ -7,7 +7,7 @@ import math
 import pytest
 
 from benchpost.render.format import format_estimate, format_speedup, format_time
-from benchpost.results import Comparison, Estimate, compare
+from benchpost.results import Comparison, Estimate
 
 
 @pytest.mark.parametrize(
@@ -26,32 +26,27 @@ def test_times_get_a_readable_unit(seconds, text):
     assert format_time(seconds) == text
 
 
-def test_an_estimate_uses_the_unit_of_its_mean():
-    assert format_estimate(Estimate(3.52e-8, 1.1e-9, ())) == "35.2 ns \u00b1 1.10 ns"
+def test_an_estimate_shows_its_interval_in_the_unit_of_its_mean():
+    estimate = Estimate(3.52e-8, 0.0, (), 3.41e-8, 3.63e-8)
+    assert format_estimate(estimate) == "35.2 ns \u00b1 1.10 ns"
+
+
+def test_a_cost_that_may_be_nothing_says_so():
+    estimate = Estimate(4e-10, 0.0, (), -4e-10, 1.2e-9)
+    assert format_estimate(estimate) == "\u2248 0 (-0.40 ns to 1.20 ns)"
 
 
 @pytest.mark.parametrize(
-    ("speedup", "significant", "text"),
+    ("speedup", "low", "high", "text"),
     [
-        (2.345, True, "2.3x faster"),
-        (0.5, True, "2.0x slower"),
-        (1.052, True, "1.05x faster"),
-        (1.001, False, "same speed \u2020"),
-        (25.4, True, "25x faster"),
-        (math.nan, True, "n/a"),
+        (1.84, 1.71, 1.98, "1.8x faster (1.7\u20132.0)"),  # digits follow the interval
+        (1.84, 1.82, 1.86, "1.84x faster (1.82\u20131.86)"),
+        (0.5, 0.45, 0.55, "2.0x slower (1.8\u20132.2)"),  # the interval inverted too
+        (1.05, 0.98, 1.12, "\u2248 same speed"),  # includes 1: no "faster"
+        (25.4, 20.0, 30.0, "25x faster (20\u201330)"),
+        (math.nan, 0.0, math.inf, "n/a"),
+        (3.0, 0.0, math.inf, "\u2248 same speed"),  # no interval: no claim
     ],
 )
-def test_speedups_read_as_faster_or_slower(speedup, significant, text):
-    assert format_speedup(Comparison(speedup, significant)) == text
-
-
-def test_compare_uses_pyperfs_significance_test():
-    fast = Estimate(1.0, 0.01, (0.99, 1.0, 1.01, 1.0))
-    slow = Estimate(2.0, 0.01, (1.99, 2.0, 2.01, 2.0))
-    noisy = Estimate(1.02, 0.5, (0.5, 1.5, 0.6, 1.48))
-    assert compare(slow, fast) == Comparison(2.0, True)
-    assert compare(fast, noisy).significant is False
-
-
-def test_compare_with_nothing_left_after_subtraction_is_nan():
-    assert math.isnan(compare(Estimate(0.0, 0.0, (0.0,)), Estimate(1.0, 0.0, (1.0,))).speedup)
+def test_speedups_read_as_their_interval_allows(speedup, low, high, text):
+    assert format_speedup(Comparison(speedup, low, high)) == text

@@ -173,13 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "record":
             for results in grid:
                 _record(results, RecordedLayout(suite.recorded_dir))
-    counts = store.counts
-    print(
-        f"benchpost: {sum(counts.values())} results: {counts['measured']} measured, "
-        f"{counts['cached']} from the store, {counts['recorded']} recorded, "
-        f"{counts['failed']} failed (cache {settings.cache_dir})",
-        file=sys.stderr,
-    )
+    print(f"benchpost: {store.summary()} (cache {settings.cache_dir})", file=sys.stderr)
     return 1 if failed else 0
 
 

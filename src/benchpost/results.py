@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyperf
 
+from benchpost import schema, stats
 from benchpost.measure.interpreters import Column, InterpreterNotFound
 from benchpost.measure.metric import Metric
 from benchpost.measure.timing import TIME
@@ -56,7 +57,8 @@ class Cell:
         return list(self.result.get_values()) if self.result else []
 
     def mean(self) -> float:
-        return self.result.mean() if self.result else math.nan
+        replicates = self.replicates()
+        return statistics.fmean(replicates) if replicates else math.nan
 
     def stdev(self) -> float:
         values = self.values()
@@ -65,14 +67,40 @@ class Cell:
     def metadata(self) -> dict[str, object]:
         return dict(self.result.get_metadata()) if self.result else {}
 
+    def replicates(self) -> list[float]:
+        """The independent numbers behind the cell: the mean of each process's
+        values (values inside one process are not independent); for a single
+        process (instruction counts), its values."""
+        runs = [run.values for run in self.result.get_runs() if run.values] if self.result else []
+        if len(runs) == 1:
+            return list(runs[0])
+        return [statistics.fmean(values) for values in runs]
+
+    def by_round(self) -> dict[int, float]:
+        """Each process's mean by its round (measured in paired rounds; else {})."""
+        found: dict[int, float] = {}
+        for run in self.result.get_runs() if self.result else ():
+            number = run.get_metadata().get(schema.ROUND)
+            if run.values and isinstance(number, int):
+                found[number] = statistics.fmean(run.values)
+        return found
+
 
 @dataclass(frozen=True)
 class Estimate:
-    """A value per call with its spread, possibly with the empty loop subtracted."""
+    """A value per call, possibly with the empty loop subtracted: its mean, the spread
+    of its values, and the 95 % interval of the mean (see ``benchpost.stats``)."""
 
     mean: float
     stdev: float
     values: tuple[float, ...]
+    low: float = -math.inf
+    high: float = math.inf
+
+    @property
+    def includes_zero(self) -> bool:
+        """True if the interval cannot tell this value from nothing (a subtracted cost)."""
+        return self.low <= 0 <= self.high
 
 
 @dataclass(frozen=True)
@@ -95,23 +123,30 @@ class Results:
     def interpreter(self, name: str) -> Column | None:
         return next((i for i in self.interpreters if i.name == name), None)
 
+    def _ok(self, benchmark: Benchmark, interpreter: str) -> Cell | None:
+        cell = self.cells.get((benchmark, interpreter))
+        return cell if cell is not None and cell.ok else None
+
     def estimate(
         self, benchmark: Benchmark, interpreter: str, subtract_loop: bool = False
     ) -> Estimate | None:
         """The value per call; with ``subtract_loop``, minus the empty loop's mean."""
-        cell = self.cells.get((benchmark, interpreter))
-        if cell is None or not cell.ok:  # failed, or the interpreter is missing
+        cell = self._ok(benchmark, interpreter)
+        if cell is None:  # failed, or the interpreter is missing
             return None
         values = tuple(cell.values())
-        mean, stdev = cell.mean(), cell.stdev()
         if subtract_loop and benchmark != EMPTY_LOOP:
-            loop = self.cells.get((EMPTY_LOOP, interpreter))
-            if loop is None or not loop.ok:
+            loop = self._ok(EMPTY_LOOP, interpreter)
+            if loop is None:
                 return None
+            cost = stats.welch(cell.replicates(), loop.replicates())
             offset = loop.mean()
             values = tuple(v - offset for v in values)
-            mean, stdev = mean - offset, math.hypot(stdev, loop.stdev())
-        return Estimate(mean, stdev, values)
+            low, high = cost.interval()
+            return Estimate(cost.mean, math.hypot(cell.stdev(), loop.stdev()), values, low, high)
+        mean = stats.mean_of(cell.replicates())
+        low, high = mean.interval()
+        return Estimate(mean.mean, cell.stdev(), values, low, high)
 
     def paired(self, interpreter: str, reference: str | None = None) -> bool:
         """True if two columns were measured together (both here, or recorded in the same
@@ -128,43 +163,107 @@ class Results:
         subtract_loop: bool = False,
     ) -> Comparison | None:
         """How ``interpreter`` compares with ``reference`` (default: the baseline)."""
-        reference = reference or self.baseline
-        ours = self.estimate(benchmark, interpreter, subtract_loop)
-        theirs = self.estimate(benchmark, reference, subtract_loop)
+        log_ratio = self._log_ratio(benchmark, interpreter, reference, subtract_loop)
+        return None if log_ratio is None else Comparison.from_log(*log_ratio)
+
+    def group_ratio(
+        self,
+        benchmarks: Sequence[Benchmark],
+        interpreter: str,
+        reference: str | None = None,
+        subtract_loop: bool = False,
+    ) -> Comparison | None:
+        """The geometric mean of the ratios of ``benchmarks``, with its interval."""
+        found = [
+            r
+            for b in benchmarks
+            if (r := self._log_ratio(b, interpreter, reference, subtract_loop)) is not None
+            and math.isfinite(r[0].mean)
+        ]
+        if not found:
+            return None
+        combined = stats.mean_log_ratio([r for r, _ in found])
+        return Comparison.from_log(combined, all(paired for _, paired in found))
+
+    def _log_ratio(
+        self, benchmark: Benchmark, interpreter: str, reference: str | None, subtract_loop: bool
+    ) -> tuple[stats.Normalish, bool] | None:
+        """``log(reference / interpreter)`` and whether it came from paired rounds."""
+        ours = self._ok(benchmark, interpreter)
+        theirs = self._ok(benchmark, reference or self.baseline)
         if ours is None or theirs is None:
             return None
-        return compare(theirs, ours)
+        if subtract_loop and benchmark != EMPTY_LOOP:
+            our_cost = self.estimate(benchmark, interpreter, True)
+            their_cost = self.estimate(benchmark, reference or self.baseline, True)
+            if our_cost is None or their_cost is None:
+                return None
+            ours_loop = self._ok(EMPTY_LOOP, interpreter)
+            theirs_loop = self._ok(EMPTY_LOOP, reference or self.baseline)
+            assert ours_loop is not None and theirs_loop is not None  # estimate() checked
+            return (
+                stats.log_ratio_of_differences(
+                    stats.welch(theirs.replicates(), theirs_loop.replicates()),
+                    stats.welch(ours.replicates(), ours_loop.replicates()),
+                ),
+                False,
+            )
+        rounds = paired_rounds(theirs, ours)
+        if rounds:
+            reference_means, our_means = zip(*rounds, strict=True)
+            return stats.paired_log_ratio(reference_means, our_means), True
+        return stats.unpaired_log_ratio(theirs.replicates(), ours.replicates()), False
+
+    def unsteady(self, benchmark: Benchmark, interpreter: str) -> tuple[int, int]:
+        """How many of the cell's processes were not steady, of how many (see
+        ``stats.is_steady``); (0, 0) for a cell without processes."""
+        cell = self._ok(benchmark, interpreter)
+        if cell is None:
+            return 0, 0
+        runs = [run.values for run in cell.result.get_runs() if run.values]
+        return sum(not stats.is_steady(v) for v in runs), len(runs)
+
+
+#: A cell is flagged when more than this share of its processes is not steady.
+UNSTEADY_SHARE = 0.25
+
+
+def paired_rounds(reference: Cell, other: Cell) -> list[tuple[float, float]]:
+    """(reference, other) process means of the rounds both cells ran in together;
+    [] unless they were measured in the same rounds (and at least two of them)."""
+    pairing = schema.PAIRING
+    if reference.metadata().get(pairing) != other.metadata().get(pairing) or not (
+        reference.metadata().get(pairing)
+    ):
+        return []
+    ours, theirs = reference.by_round(), other.by_round()
+    common = sorted(ours.keys() & theirs.keys())
+    return [(ours[r], theirs[r]) for r in common] if len(common) >= 2 else []
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """``speedup`` > 1 means faster than the reference; NaN if undefined."""
+    """How one interpreter compares with a reference: ``speedup`` > 1 means faster,
+    with its 95 % interval (``low``, ``high``); NaN if undefined."""
 
     speedup: float
-    significant: bool
+    low: float = 0.0
+    high: float = math.inf
+    #: from paired rounds (False: measured apart, or a ratio of subtracted costs)
+    paired: bool = False
+
+    @classmethod
+    def from_log(cls, log_ratio: stats.Normalish, paired: bool) -> Comparison:
+        low, high = log_ratio.interval()
+        return cls(_exp(log_ratio.mean), _exp(low), _exp(high), paired)
+
+    @property
+    def significant(self) -> bool:
+        """True if the interval excludes 1: the data can tell which is faster."""
+        return self.low > 1 or self.high < 1
 
 
-def compare(reference: Estimate, other: Estimate) -> Comparison:
-    """Speed-up of ``other`` over ``reference`` and pyperf's significance test."""
-    # A subtracted loop can leave nothing (or less) to compare: NaN, shown as n/a.
-    usable = reference.mean > 0 and other.mean > 0
-    speedup = reference.mean / other.mean if usable else math.nan
-    return Comparison(speedup, is_significant(reference.values, other.values))
-
-
-def is_significant(first: tuple[float, ...], second: tuple[float, ...]) -> bool:
-    """pyperf's two-sample t-test (95%); too few values count as significant.
-
-    pyperf exposes the test only in a private module; it is imported here, in
-    one place, so that a pyperf change breaks one function.
-    """
-    from pyperf._utils import is_significant as pyperf_t_test
-
-    if len(first) < 2 or len(second) < 2:
-        return True
-    if statistics.pstdev(first) == 0 and statistics.pstdev(second) == 0:
-        return first[0] != second[0]
-    try:
-        return bool(pyperf_t_test(first, second)[0])
-    except (ArithmeticError, ValueError):
-        return True
+def _exp(x: float) -> float:
+    if math.isnan(x):
+        return math.nan
+    return math.exp(min(max(x, -700.0), 700.0))

@@ -11,7 +11,10 @@ of a stored file changes: every result is then measured again):
 - 1: times only, one pyperf file per benchmark and interpreter;
 - 2: instruction counts beside times (``benchpost_metric``);
 - 3: the loop in a module of its own (PyPy looked up globals in a dict);
-- 4: fingerprints through ``benchpost.digest``; the layout in ``store.layout``.
+- 4: fingerprints through ``benchpost.digest``; the layout in ``store.layout``;
+- 5: times from paired rounds of benchpost's own worker processes (one pyperf
+  run per process, its round in the run's metadata); interpreters with
+  arguments and environment.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ class Job(Protocol):
     code_digest: str
 
 
-STORE_FORMAT = 4
+STORE_FORMAT = 5
 
 GROUP = "benchpost_group"
 CODE = "benchpost_code"  # digest of the benchmark's code and the C sources
@@ -51,6 +54,15 @@ INTERPRETER = "benchpost_interpreter"  # "PyPy 7.3.11": the display name
 KIND = "benchpost_kind"  # "cpython", "pypy"
 PYTHON = "benchpost_python"  # the Python language version
 PYPY = "benchpost_pypy"  # PyPy's own version, or "-"
+COMMAND = "benchpost_command"  # the interpreter as configured: env, command, args
+# times: every run (worker process) says where it stood and what it saw
+PAIRING = "benchpost_pairing"  # shared by the cells measured in the same rounds
+ROUND = "benchpost_round"  # 1, 2, ...: runs of the same round were back to back
+POSITION = "benchpost_position"  # its place in the round (the order is random)
+PADDING = "benchpost_padding"  # bytes added to its environment (varied on purpose)
+HASH_SEED = "benchpost_hash_seed"
+OTHER_CPU = "benchpost_other_cpu"  # share of the machine's CPU time used by others
+STEAL = "benchpost_steal"  # share of CPU time the hypervisor took (Linux "steal")
 # instruction counts only
 VALGRIND = "benchpost_valgrind"
 WARMUP = "benchpost_warmup"
@@ -65,6 +77,7 @@ def interpreter_metadata(interp: Interpreter) -> dict[str, str]:
         KIND: interp.kind,
         PYTHON: interp.python_version,
         PYPY: interp.pypy_version or "-",
+        COMMAND: getattr(getattr(interp, "spec", None), "configured", ""),
     }
 
 

@@ -35,11 +35,11 @@ def warmup_of(job: Job) -> int:
     return job.counting.warmup_for(job.interpreter.kind)
 
 
-def counting_environ() -> dict[str, str]:
+def counting_environ(configured: dict[str, str] | None = None) -> dict[str, str]:
     """The whole environment of a counted run: the same everywhere (see the module's doc).
 
     Only ``LD_LIBRARY_PATH`` comes from outside, for an interpreter built
-    that needs it.
+    that needs it, and the interpreter's own configured variables.
     """
     env = {
         "PYTHONHASHSEED": "0",
@@ -51,6 +51,7 @@ def counting_environ() -> dict[str, str]:
     }
     if os.environ.get("LD_LIBRARY_PATH"):
         env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
+    env.update(configured or {})
     return env
 
 
@@ -73,7 +74,7 @@ def staged(job: Job) -> Iterator[Path]:
         bench.code,
         job.extension_dir.name if job.extension_dir else "",
     ]
-    key = [*facts, job.interpreter.executable]
+    key = [*facts, job.interpreter.identity()]
     folder = STAGE_ROOT / digest(key)[:16]
     STAGE_ROOT.mkdir(parents=True, exist_ok=True)
     with file_lock(STAGE_ROOT / f"{folder.name}.lock"):
@@ -90,18 +91,20 @@ def staged(job: Job) -> Iterator[Path]:
 
 def count_run(job: Job, valgrind: Valgrind, iterations: int, folder: Path) -> int:
     """The instructions of one whole run, with ``iterations``, of the loop script in ``folder``."""
-    out = folder / "callgrind.out"
-    out.unlink(missing_ok=True)
+    for old in folder.glob("callgrind.out.*"):
+        old.unlink()
     command = [
         *valgrind.no_aslr,
         valgrind.path,
         "--tool=callgrind",
-        f"--callgrind-out-file={out}",
+        # The interpreter exactly as configured: a wrapper script (which
+        # execs or starts the real binary) is followed into its children,
+        # one output file per process, and their counts are added up.
+        "--trace-children=yes",
+        f"--callgrind-out-file={folder / 'callgrind.out.%p'}",
         "--dump-line=no",
         "--quiet",
-        # The real binary, not a wrapper script: valgrind follows only
-        # the process it starts.
-        job.interpreter.executable,
+        *job.interpreter.argv,
         str(folder / COUNTER.name),
         str(iterations),
         str(warmup_of(job)),
@@ -109,8 +112,12 @@ def count_run(job: Job, valgrind: Valgrind, iterations: int, folder: Path) -> in
         job.benchmark.code,
         str(folder),
     ]
-    run_isolated(command, counting_environ(), job.timeout, cwd=folder)
-    return read_total(out)
+    env = counting_environ(dict(job.interpreter.spec.env))
+    run_isolated(command, env, job.timeout, cwd=folder)
+    outputs = sorted(folder.glob("callgrind.out.*"))
+    if not outputs:
+        raise MeasureError(f"callgrind wrote no output file in {folder}")
+    return sum(read_total(out) for out in outputs)
 
 
 _TOTAL = re.compile(r"^(?:totals|summary): (\d+)", re.MULTILINE)

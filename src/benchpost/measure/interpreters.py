@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchpost.digest import bytes_digest
 from benchpost.files import write_if_changed
 from benchpost.schema import Provenance
 from benchpost.suite import CURRENT_PYTHON, InterpreterSpec
@@ -105,15 +106,45 @@ class Interpreter:
         """What a reader should see: "PyPy 7.3.11" or "CPython 3.11.7"."""
         return self.column.display
 
-    def identity(self) -> dict[str, str | None]:
-        """Everything about the interpreter that can change a measured number."""
+    @property
+    def argv(self) -> list[str]:
+        """The start of every command line that runs this interpreter: the command
+        as configured (a wrapper script stays a wrapper) and its arguments."""
+        return [self.command_path, *self.spec.args]
+
+    def environ(self, **extra: str) -> dict[str, str]:
+        """The environment of every process of this interpreter: ours without
+        Python's own variables, plus ``extra``, plus the configured ones."""
+        env = clean_environ(**extra)
+        env.update(self.spec.env)  # as configured, even where benchpost would vary it
+        return env
+
+    def identity(self) -> dict[str, object]:
+        """Everything about the interpreter that can change a measured number:
+        what it is, and exactly how it is started (arguments, environment, and
+        a wrapper script's own text)."""
         return {
             "executable": self.executable,
             "kind": self.kind,
             "version": self.version,
             "ext_suffix": self.ext_suffix,
             "pypy_version": self.pypy_version,
+            "args": list(self.spec.args),
+            "env": [list(pair) for pair in self.spec.env],
+            "wrapper": wrapper_digest(self.command_path, self.executable),
         }
+
+
+def wrapper_digest(command: str, executable: str) -> str:
+    """The digest of a wrapper script's text ("" if the command is the interpreter):
+    editing ``exec pypy3 --jit off "$@"`` changes what is measured."""
+    if os.path.realpath(command) == os.path.realpath(executable):
+        return ""
+    try:
+        with open(command, "rb") as f:
+            return bytes_digest(f.read(1 << 20))
+    except OSError:
+        return ""
 
 
 def resolve_command(spec: InterpreterSpec) -> str:
@@ -141,7 +172,7 @@ def probe(
     executable = resolve_command(spec)
     real = os.path.realpath(executable)
     stat = os.stat(real)
-    key = f"{executable}|{real}|{stat.st_size}|{stat.st_mtime_ns}"
+    key = f"{executable}|{real}|{stat.st_size}|{stat.st_mtime_ns}|{spec.configured}"
     cache = cache_dir / "interpreters.json" if cache_dir else None
     known = _read_json(cache) if cache else {}
     info = known.get(key)
@@ -155,12 +186,12 @@ def probe(
 def _run_probe(spec: InterpreterSpec, executable: str, timeout: float) -> dict:
     try:
         proc = subprocess.run(
-            [executable, "-c", _PROBE],
+            [executable, *spec.args, "-c", _PROBE],
             capture_output=True,
             text=True,
             timeout=timeout,
             check=False,
-            env=clean_environ(),
+            env=clean_environ(**dict(spec.env)),
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise InterpreterNotFound(spec, f"could not be run: {exc}") from None
@@ -168,7 +199,9 @@ def _run_probe(spec: InterpreterSpec, executable: str, timeout: float) -> dict:
         info = json.loads(proc.stdout)
     except ValueError:
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        raise InterpreterNotFound(spec, f"is not a working Python 3 ({last})") from None
+        raise InterpreterNotFound(
+            spec, f"is not a working Python 3 as configured ({spec.configured}: {last})"
+        ) from None
     info["executable"] = os.path.realpath(info["executable"] or executable)
     return info
 

@@ -12,6 +12,8 @@ benchpost asks which metric it holds. A metric provides:
 - ``fingerprint_facts(job)``: what, besides the benchmark, the extension and
   the interpreter, can change its numbers (part of every result's name);
 - ``measure(job)``: the pyperf JSON bytes, or ``MeasureError``;
+- ``measure_together(jobs)``: one benchmark on several interpreters at
+  once (times take them in paired rounds; by default, one after another);
 - ``parallel``: whether two measurements may run side by side;
 - ``describe(...)``: the note under a table, saying how the numbers were made.
 """
@@ -19,11 +21,12 @@ benchpost asks which metric it holds. A metric provides:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from benchpost.measure.process import MeasureError
 from benchpost.suite import Benchmark, Counting, Profile
 
 if TYPE_CHECKING:
@@ -82,6 +85,22 @@ class Metric:
     def measure(self, job: Job) -> bytes:
         """Measure one benchmark: pyperf JSON bytes, or ``MeasureError``."""
         raise NotImplementedError
+
+    def measure_together(
+        self, jobs: Sequence[Job], progress: Callable[[str], None] = print
+    ) -> list[bytes | MeasureError]:
+        """Measure one benchmark on several interpreters: a result or an error each."""
+        results: list[bytes | MeasureError] = []
+        for job in jobs:
+            try:
+                results.append(self.measure(job))
+            except MeasureError as exc:
+                results.append(exc)
+        return results
+
+    def measured_seconds(self, result: object) -> float:
+        """Of a result's making, the seconds spent in measured values (0 if not timed)."""
+        return 0.0
 
     def axis_unit(self, largest: float) -> tuple[float, str]:
         """The scale of a chart's axis for values up to ``largest``, and its unit."""

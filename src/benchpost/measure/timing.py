@@ -1,35 +1,54 @@
-"""The ``time`` metric: wall-clock time per loop iteration, with pyperf.
+"""The ``time`` metric: wall-clock time per loop iteration, in paired rounds.
 
-The target interpreter runs ``target/worker.py`` as pyperf's master, which
-spawns its own workers. Nothing is installed into the target: pyperf (the
-very copy, and so the very version, that runs benchpost; it is pure Python)
-and the compiled extension are put on the worker's ``PYTHONPATH``, which
-pyperf passes on to its worker processes.
+benchpost runs the worker processes itself (``target/worker.py``, standard
+library only, nothing installed into the target). For one benchmark on
+several interpreters it runs *rounds*: in each round one process per
+interpreter, back to back, in a fresh random order; a ratio then comes from
+the rounds (``benchpost.stats``), so a disturbance lasting seconds lands on
+both sides of it. Whatever the speed must not depend on is varied from
+process to process, so that a mode tied to it shows up as spread inside one
+build instead of as a jump between builds: the environment's size (it moves
+the stack), the hash seed, the place in the round.
+
+The first round calibrates the loop count (doubling until a value takes
+``min_time``); later rounds reuse it. After the profile's ``rounds``, more
+are run while a ratio's interval is wider than its ``precision``, each
+process then taking as many values as Kalibera & Jones's rule says pays off.
+
+Results stay pyperf JSON, one file per benchmark and interpreter: one run
+per worker process, in the order measured, its round in its metadata.
 """
 
 from __future__ import annotations
 
-import contextlib
-import importlib.metadata
+import datetime as dt
+import io
 import json
 import math
+import random
+import secrets
 import shlex
+import statistics
 import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyperf
 
-from benchpost import schema
+from benchpost import schema, stats
 from benchpost.digest import code_file_digest
-from benchpost.measure.interpreters import clean_environ
-from benchpost.measure.metric import Job, Metric, distinct
+from benchpost.measure import machine
+from benchpost.measure.metric import Job, Metric
 from benchpost.measure.process import MeasureError, run_isolated
 from benchpost.suite import Profile
 from benchpost.target import LOOP, WORKER
 
 _UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "\u00b5s"), (1e-9, "ns"))
+
+#: The environment of each process grows by 0 to this many bytes, at random.
+MAX_PADDING = 4096
 
 
 def time_unit(seconds: float) -> tuple[float, str]:
@@ -54,50 +73,34 @@ def format_time(seconds: float, unit: tuple[float, str] | None = None) -> str:
     return f"{value:.{digits}f} {name}"
 
 
-def pyperf_options(profile: Profile, kind: str) -> list[str]:
-    """The pyperf command-line options a profile asks for, for an interpreter kind."""
-    return [
-        "--processes",
-        str(profile.processes),
-        "--values",
-        str(profile.values),
-        "--warmups",
-        str(profile.warmups_for(kind)),
-        "--min-time",
-        repr(profile.min_time),
-    ]
+@dataclass
+class _Side:
+    """One interpreter's share of the rounds, filled while measuring."""
 
+    job: Job
+    loops: int = 0  # 0 until the first process has calibrated it
+    values: int = 0
+    runs: list[pyperf.Run] = field(default_factory=list)
+    error: MeasureError | None = None
+    #: wall time of each process, and of its values alone (for the next rounds' sizes)
+    process_seconds: list[float] = field(default_factory=list)
 
-def pyperf_shim(root: Path) -> Path:
-    """A folder holding only our pyperf (package and metadata), for PYTHONPATH.
-
-    Putting all of our site-packages there would hand CPython-only modules to
-    PyPy; the metadata is needed because pyperf looks up its entry points.
-    """
-    dist = importlib.metadata.distribution("pyperf")
-    package = Path(pyperf.__file__).parent
-    metadata_dir = Path(
-        str(dist.locate_file(next(f for f in dist.files or () if f.name == "METADATA")))
-    ).parent
-    shim = root / f"pyperf-{dist.version}"
-    shim.mkdir(parents=True, exist_ok=True)
-    for source in (package, metadata_dir):
-        link = shim / source.name
-        if not link.exists():
-            with contextlib.suppress(FileExistsError):
-                link.symlink_to(source, target_is_directory=True)
-    return shim
+    def by_round(self) -> dict[int, float]:
+        """The mean of each process's values, by round."""
+        return {int(r.get_metadata()[schema.ROUND]): statistics.fmean(r.values) for r in self.runs}
 
 
 @dataclass(frozen=True)
 class Timing(Metric):
-    """Seconds per loop iteration, from pyperf worker processes."""
+    """Seconds per loop iteration, from worker processes in paired rounds."""
 
     def fingerprint_facts(self, job: Job) -> dict[str, object]:
         profile = job.profile
         return {
             "profile": [
-                profile.processes,
+                profile.rounds,
+                profile.max_rounds,
+                profile.precision,
                 profile.values,
                 profile.min_time,
                 profile.warmups_for(job.interpreter.kind),
@@ -107,34 +110,39 @@ class Timing(Metric):
         }
 
     def measure(self, job: Job) -> bytes:
-        """Run pyperf for one benchmark; the pyperf JSON, or ``MeasureError``."""
-        job.scratch.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=job.scratch, prefix="measure-") as scratch:
-            spec_path = Path(scratch, "spec.json")
-            output = Path(scratch, "result.json")
-            spec = {
-                "name": job.benchmark.name,
-                "setup": job.benchmark.setup,
-                "code": job.benchmark.code,
-                "path": [str(job.extension_dir)] if job.extension_dir else [],
-                "metadata": schema.job_metadata(job, **{schema.PROFILE: job.profile.name}),
-            }
-            spec_path.write_text(json.dumps(spec), encoding="utf-8")
-            command = [
-                job.interpreter.command_path,
-                str(WORKER),
-                "--spec",
-                str(spec_path),
-                "--output",
-                str(output),
-                "--quiet",
-                *pyperf_options(job.profile, job.interpreter.kind),
-            ]
-            env = clean_environ(PYTHONPATH=str(pyperf_shim(job.shim)))
-            run_isolated(command, env, job.timeout)
-            if not output.is_file():
-                raise MeasureError(f"pyperf wrote no result\n$ {shlex.join(command)}")
-            return output.read_bytes()
+        """Measure one benchmark on one interpreter alone; the pyperf JSON."""
+        (result,) = self.measure_together([job], lambda message: None)
+        if isinstance(result, MeasureError):
+            raise result
+        return result
+
+    def measure_together(
+        self, jobs: Sequence[Job], progress: Callable[[str], None] = print
+    ) -> list[bytes | MeasureError]:
+        """One benchmark on several interpreters, in paired rounds (see the module doc)."""
+        profile = jobs[0].profile
+        pairing = secrets.token_hex(8)
+        sides = [_Side(job, values=profile.values) for job in jobs]
+        rng = random.SystemRandom()
+        jobs[0].scratch.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=jobs[0].scratch, prefix="rounds-") as scratch:
+            for number in range(1, profile.most_rounds + 1):
+                alive = [s for s in sides if s.error is None]
+                if not alive or (number > profile.rounds and _precise(alive, profile)):
+                    break
+                if number == profile.rounds + 1:
+                    _size_processes(alive, profile)
+                rng.shuffle(alive)
+                for position, side in enumerate(alive, 1):
+                    try:
+                        side.runs.append(_process(side, number, position, rng, Path(scratch)))
+                    except MeasureError as exc:
+                        side.error = exc
+        return [side.error or _pyperf_json(side, pairing) for side in sides]
+
+    def measured_seconds(self, result: object) -> float:
+        runs = result.get_runs() if isinstance(result, pyperf.Benchmark) else []
+        return sum(sum(r.values) * r.get_metadata().get("loops", 1) for r in runs)
 
     def axis_unit(self, largest: float) -> tuple[float, str]:
         return time_unit(largest)
@@ -154,15 +162,128 @@ class Timing(Metric):
         when: str,
         machine: str,
     ) -> str:
-        pyperfs = distinct(m.get("perf_version") for m in metadata)
         interpreters = ", ".join(c.long_display for c in columns)
         warmups = ", ".join(f"{c.spec.label} {profile.warmups_for(c.kind)}" for c in columns)
-        return (
-            f"Measured {when} on {machine}: "
-            f"{interpreters}; pyperf {'/'.join(pyperfs)}, profile \u201c{profile.name}\u201d "
-            f"({profile.processes} worker processes \u00d7 {profile.values} values, "
-            f"warm-up values {warmups})."
+        rounds = (
+            f"{profile.rounds} to {profile.max_rounds} rounds"
+            if profile.max_rounds > profile.rounds
+            else f"{profile.rounds} rounds"
         )
+        return (
+            f"Measured {when} on {machine}: {interpreters}; profile \u201c{profile.name}\u201d, "
+            f"{rounds} (each round one worker process per interpreter, back to back, "
+            f"in random order), {profile.values} or more values per process of at least "
+            f"{format_time(profile.min_time)} each, after warm-up values ({warmups})."
+        )
+
+
+def _process(side: _Side, number: int, position: int, rng: random.Random, scratch: Path):
+    """Run one worker process; its values as a pyperf run."""
+    job = side.job
+    interp = job.interpreter
+    output = scratch / f"{job.interpreter.name}-{number}.json"
+    spec_path = scratch / f"{job.interpreter.name}-{number}.spec.json"
+    spec = {
+        "setup": job.benchmark.setup,
+        "code": job.benchmark.code,
+        "path": [str(job.extension_dir)] if job.extension_dir else [],
+        "loops": side.loops,
+        "min_time": job.profile.min_time,
+        "warmups": job.profile.warmups_for(interp.kind),
+        "values": side.values,
+        "output": str(output),
+    }
+    spec_path.write_text(json.dumps(spec), encoding="utf-8")
+    padding, seed = rng.randrange(MAX_PADDING), rng.randrange(2**32)
+    env = interp.environ(
+        PYTHONHASHSEED=str(seed),
+        PYTHONDONTWRITEBYTECODE="1",  # no __pycache__ beside the worker script
+        BENCHPOST_PADDING="x" * padding,
+    )
+    command = [*interp.argv, str(WORKER), str(spec_path)]
+    before, started = machine.sample(), time.monotonic()
+    run_isolated(command, env, job.timeout, cwd=scratch)
+    duration = time.monotonic() - started
+    after = machine.sample()
+    try:
+        found = json.loads(output.read_text(encoding="utf-8"))
+        output.unlink()
+    except (OSError, ValueError):
+        raise MeasureError(f"the worker wrote no result\n$ {shlex.join(command)}") from None
+    side.loops = side.loops or int(found["loops"])
+    side.process_seconds.append(duration)
+    values = [float(v) for v in found["values"]]
+    if not values or min(values) <= 0:
+        raise MeasureError(f"the worker's values are not times: {values[:3]}")
+    warmups = [(int(n), float(v)) for n, v in found["calibration"] + found["warmups"]]
+    metadata = {
+        "loops": int(found["loops"]),
+        "date": dt.datetime.now().isoformat(" ", "seconds"),
+        "duration": round(duration, 4),
+        schema.ROUND: number,
+        schema.POSITION: position,
+        schema.PADDING: padding,
+        schema.HASH_SEED: seed,
+        **machine.load_between(before, after),
+    }
+    return pyperf.Run(values, warmups=warmups, metadata=metadata, collect_metadata=False)
+
+
+def _precise(sides: list[_Side], profile: Profile) -> bool:
+    """True if every paired ratio's 95 % interval is within ``precision`` of it."""
+    if profile.precision <= 0:
+        return True
+    for i, first in enumerate(sides):
+        for second in sides[i + 1 :]:
+            a, b = first.by_round(), second.by_round()
+            common = sorted(a.keys() & b.keys())
+            log_ratio = stats.paired_log_ratio([a[r] for r in common], [b[r] for r in common])
+            low, high = log_ratio.interval()
+            if math.expm1((high - low) / 2) > profile.precision:
+                return False
+    return True
+
+
+def _size_processes(sides: list[_Side], profile: Profile) -> None:
+    """Values per process for the extra rounds: Kalibera & Jones's optimum (see
+    ``stats.values_per_process``), never fewer than the profile's, at most 4x."""
+    for side in sides:
+        means = list(side.by_round().values())
+        within = [statistics.variance(r.values) for r in side.runs if len(r.values) > 1]
+        if len(means) < 2 or not within:
+            continue
+        value_cost = profile.min_time * 1.5  # a value takes min_time to 2x min_time
+        process_cost = statistics.fmean(side.process_seconds) - side.values * value_cost
+        best = stats.values_per_process(
+            means, statistics.fmean(within), side.values, process_cost, value_cost
+        )
+        if not math.isnan(best):  # inf (no variance between processes): the most values
+            side.values = min(4 * profile.values, max(profile.values, math.ceil(min(best, 1e6))))
+
+
+def _pyperf_json(side: _Side, pairing: str) -> bytes:
+    """The pyperf JSON of one interpreter's runs (one pyperf run per worker process)."""
+    job = side.job
+    common = {
+        "name": job.benchmark.name,
+        "unit": "second",
+        "perf_version": pyperf.__version__,
+        schema.PAIRING: pairing,
+        **machine.system_metadata(),
+        **schema.job_metadata(job, **{schema.PROFILE: job.profile.name}),
+    }
+    runs = [
+        pyperf.Run(
+            run.values,
+            warmups=run.warmups or None,
+            metadata={**common, **run.get_metadata()},
+            collect_metadata=False,
+        )
+        for run in side.runs
+    ]
+    text = io.StringIO()
+    pyperf.BenchmarkSuite([pyperf.Benchmark(runs)]).dump(text)
+    return text.getvalue().encode("utf-8")
 
 
 TIME = Timing(

@@ -1,7 +1,7 @@
 """Results as a grouped bar chart (SVG bytes), with its alt text.
 
 One group of bars per benchmark, one bar per interpreter in the colour the
-suite gives it, error bars of one standard deviation, the unit (a time
+suite gives it, error bars of the 95 % confidence interval of the mean, the unit (a time
 unit, or instructions) on the axis; one chart shows one metric. The SVG is
 byte-reproducible: no date, a fixed hash salt, so the same results always
 give the same file (and the same content-hashed name).
@@ -61,7 +61,7 @@ def draw_chart(
             else f"{metric.name} per iteration"
         )
         unit_text = f" ({unit})" if unit else ""
-        axes.set_xlabel(f"{what}{unit_text}, shorter is better")
+        axes.set_xlabel(f"{what}{unit_text}, shorter is better; error bars: 95 % interval")
         axes.grid(axis="x", color="#dddddd")
         axes.set_axisbelow(True)
         axes.spines[["top", "right"]].set_visible(False)
@@ -82,7 +82,8 @@ def _draw_bars(axes, estimates, benchmarks, interpreters, scale: float) -> None:
                 continue
             positions.append(row - 0.4 + height * (index + 0.5))
             widths.append(estimate.mean / scale)
-            errors.append(estimate.stdev / scale)
+            half = (estimate.high - estimate.low) / 2
+            errors.append(half / scale if math.isfinite(half) else 0.0)
         axes.barh(
             positions,
             widths,

@@ -1,4 +1,5 @@
-"""Numbers as readers read them: times with units, counts, ratios, significance."""
+"""Numbers as readers read them: times with units, counts, and ratios whose words
+and digits follow their intervals."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from benchpost.measure.timing import TIME, format_time, time_unit
 from benchpost.results import Comparison, Estimate
 
 __all__ = [
-    "NOT_SIGNIFICANT_MARK",
+    "APPROX",
     "format_count",
     "format_estimate",
     "format_speedup",
@@ -18,8 +19,8 @@ __all__ = [
     "time_unit",
 ]
 
-#: Marks a ratio that pyperf's t-test does not find significant.
-NOT_SIGNIFICANT_MARK = "\u2020"  # dagger
+#: Where the interval cannot tell a ratio from 1, or a cost from 0.
+APPROX = "\u2248"
 
 
 def format_value(value: float, metric: Metric = TIME) -> str:
@@ -28,31 +29,56 @@ def format_value(value: float, metric: Metric = TIME) -> str:
 
 
 def format_estimate(estimate: Estimate, metric: Metric = TIME) -> str:
-    """``"35.2 ns ± 1.1 ns"`` (the spread in the mean's unit), or ``"2,310 ± 4"``."""
-    return metric.format_estimate(estimate.mean, estimate.stdev)
+    """``"35.2 ns ± 1.1 ns"``: the mean and its 95 % interval's half-width.
+
+    A cost whose interval includes 0 (the empty loop subtracted) says so:
+    ``"≈ 0 (-0.4 ns to 1.2 ns)"``.
+    """
+    if estimate.includes_zero and math.isfinite(estimate.high) and estimate.low < 0:
+        low, high = metric.format_value(estimate.low), metric.format_value(estimate.high)
+        return f"{APPROX} 0 ({low} to {high})"
+    half = (estimate.high - estimate.low) / 2
+    return metric.format_estimate(estimate.mean, half if math.isfinite(half) else math.nan)
 
 
 def format_speedup(
-    comparison: Comparison, mark: bool = True, metric: Metric = TIME, noun: bool = False
+    comparison: Comparison, metric: Metric = TIME, noun: bool = False, interval: bool = True
 ) -> str:
-    """``"2.3x faster"``, ``"1.5x slower"`` (``"2.3x fewer"`` for counts), marked if
-    not significant; with ``noun``, what is counted: ``"2.3x fewer instructions"``."""
+    """``"1.8x faster (1.7-2.0)"``, ``"1.5x slower (1.3-1.7)"`` (``"fewer"``/``"more"``
+    for counts): the words follow the 95 % interval, which reads ``"≈ same speed"``
+    where it includes 1; the digits are no finer than the interval supports.
+    With ``noun``, what is counted: ``"2.3x fewer instructions"``."""
     speedup = comparison.speedup
     if not (math.isfinite(speedup) and speedup > 0 and math.isfinite(1 / speedup)):
         return "n/a"
-    if round(speedup, 2) == 1.0:
-        text = metric.same
-    elif speedup > 1:
-        text = f"{_ratio(speedup)}x {metric.better}"
+    if not comparison.significant:
+        return f"{APPROX} {metric.same}"
+    if speedup > 1:
+        value, low, high, word = speedup, comparison.low, comparison.high, metric.better
     else:
-        text = f"{_ratio(1 / speedup)}x {metric.worse}"
-    if noun and metric.noun and text != metric.same:
+        value, low, high, word = (
+            1 / speedup,
+            _inverse(comparison.high),
+            _inverse(comparison.low),
+            metric.worse,
+        )
+    digits = ratio_digits(value, low, high)
+    text = f"{value:.{digits}f}x {word}"
+    if noun and metric.noun:
         text += f" {metric.noun}"
-    if mark and not comparison.significant:
-        text += f" {NOT_SIGNIFICANT_MARK}"
+    if interval and math.isfinite(high) and math.isfinite(low):
+        text += f" ({low:.{digits}f}\u2013{high:.{digits}f})"
     return text
 
 
-def _ratio(value: float) -> str:
-    # Near 1 the second decimal matters ("1.05x"); far from it, it is noise.
-    return f"{value:.2f}" if value < 2 else f"{value:.1f}" if value < 10 else f"{value:.0f}"
+def ratio_digits(value: float, low: float, high: float) -> int:
+    """Decimals a ratio deserves: none past the first its interval can vouch for
+    (half-width 0.13 -> 1 decimal, 0.04 -> 2), at most 2, none from 10x up."""
+    half = (high - low) / 2
+    if value >= 10 or not math.isfinite(half) or half <= 0:
+        return 0 if value >= 10 else 2
+    return min(2, max(0, -math.floor(math.log10(half))))
+
+
+def _inverse(x: float) -> float:
+    return 1 / x if x > 0 else math.inf

@@ -9,12 +9,10 @@ metric other than the build's first one is asked for with a prefix:
 
 from __future__ import annotations
 
-import math
-import statistics
 from dataclasses import dataclass
 
 from benchpost.render.format import format_speedup, format_value
-from benchpost.results import Comparison, Results
+from benchpost.results import Results
 from benchpost.suite import Benchmark
 
 ALL = "*"
@@ -83,20 +81,12 @@ def ratio_text(
     reference: str | None = None,
     subtract_loop: bool = False,
 ) -> str:
-    """ "2.3x faster" ("2.3x fewer instructions"); for several benchmarks, the
-    geometric mean of the ratios."""
-    comparisons = [
-        c
-        for b in benchmarks
-        if (c := results.ratio(b, interpreter, reference, subtract_loop)) is not None
-        and math.isfinite(c.speedup)
-        and c.speedup > 0
-    ]
-    if not comparisons:
+    """ "2.3x faster (2.1-2.5)" ("2.3x fewer instructions (...)"); for several
+    benchmarks, the geometric mean of the ratios, with its interval."""
+    if len(benchmarks) == 1:
+        comparison = results.ratio(benchmarks[0], interpreter, reference, subtract_loop)
+    else:
+        comparison = results.group_ratio(benchmarks, interpreter, reference, subtract_loop)
+    if comparison is None:
         return "n/a"
-    if len(comparisons) == 1:
-        return format_speedup(comparisons[0], mark=False, metric=results.metric, noun=True)
-    mean = statistics.geometric_mean(c.speedup for c in comparisons)
-    return format_speedup(
-        Comparison(mean, significant=True), mark=False, metric=results.metric, noun=True
-    )
+    return format_speedup(comparison, metric=results.metric, noun=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from benchpost import schema
+import statistics
+
+from benchpost import schema, stats
 from benchpost.measure.metric import distinct as _distinct
 from benchpost.results import Results
 
@@ -44,7 +46,62 @@ def _measured_here(results: Results, here: list) -> str:
         return ""
     when, machine = _when_and_where(measured)
     metadata = [c.metadata() for c in measured]
-    return results.metric.describe(metadata, here, results.profile, when, machine)
+    parts = [results.metric.describe(metadata, here, results.profile, when, machine)]
+    parts += process_facts(measured)
+    if not results.profile.publish and not results.frozen:
+        parts.append(
+            f"Draft numbers: the profile \u201c{results.profile.name}\u201d is not meant "
+            f"for publishing."
+        )
+    return " ".join(parts)
+
+
+#: The machine counts as busy when others used more than this share of its CPU time.
+BUSY = 0.2
+
+
+def process_facts(cells: list) -> list[str]:
+    """What the worker processes' own metadata says: rounds run, steady states, and
+    how busy the machine was (sentences; none for results without processes)."""
+    runs = [run for c in cells for run in c.result.get_runs() if run.values]
+    rounds = [len(c.by_round()) for c in cells if c.by_round()]
+    if not rounds:
+        return []
+    facts = [
+        f"Rounds run per benchmark: {min(rounds)}"
+        + (f" to {max(rounds)}" if max(rounds) > min(rounds) else "")
+        + "."
+    ]
+    unsteady = sum(not stats.is_steady(run.values) for run in runs)
+    facts.append(
+        f"{len(runs) - unsteady} of {len(runs)} processes were steady after their warm-up "
+        f"(their first and second half of values within {stats.STEADY_TOLERANCE:.0%} "
+        f"or within noise)."
+    )
+    others = [m[schema.OTHER_CPU] for run in runs if schema.OTHER_CPU in (m := run.get_metadata())]
+    if others:
+        share = statistics.median(others)
+        facts.append(
+            f"The machine was busy: other processes used {share:.0%} of its CPU time "
+            f"(median while measuring); these numbers may be off."
+            if share > BUSY
+            else f"Other processes used {share:.0%} of the machine's CPU time while measuring."
+        )
+    return facts
+
+
+def is_busy(cells: list) -> float:
+    """The median share of CPU time others used while ``cells`` were measured, if above
+    ``BUSY``; else 0."""
+    others = [
+        m[schema.OTHER_CPU]
+        for c in cells
+        if c.ok
+        for run in c.result.get_runs()
+        if schema.OTHER_CPU in (m := run.get_metadata())
+    ]
+    share = statistics.median(others) if others else 0.0
+    return share if share > BUSY else 0.0
 
 
 def _when_and_where(cells: list) -> tuple[str, str]:

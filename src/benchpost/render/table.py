@@ -1,8 +1,9 @@
 """Results as a docutils table: benchmarks down, interpreters across.
 
-Each cell holds the value per iteration (mean ± standard deviation) and,
-for interpreters other than the baseline, how they compare with the
-baseline, marked where pyperf's t-test finds no significant difference. A
+Each cell holds the value per iteration (the mean and its 95 % interval)
+and, for interpreters other than the baseline, how they compare with the
+baseline: a ratio with its interval, or "≈ same" where the interval
+includes 1 (see ``benchpost.stats``). A
 table can show several metrics (time and instructions): one ``Results`` per
 metric, their columns side by side.
 """
@@ -15,16 +16,16 @@ from dataclasses import dataclass
 from docutils import nodes
 
 from benchpost.measure.interpreters import Column
-from benchpost.render.format import (
-    NOT_SIGNIFICANT_MARK,
-    format_estimate,
-    format_speedup,
-)
-from benchpost.results import FAILED, Cell, Results
+from benchpost.render.format import APPROX, format_estimate, format_speedup
+from benchpost.results import FAILED, UNSTEADY_SHARE, Cell, Results
 from benchpost.suite import EMPTY_LOOP, Benchmark
 
 #: Marks a ratio between a column measured here and one recorded elsewhere.
 MIXED_MARK = "\u2021"  # double dagger
+#: Marks a ratio of columns measured here, but not in the same rounds.
+UNPAIRED_MARK = "\u2020"  # dagger
+#: Marks a value whose processes had often not reached a steady state.
+UNSTEADY_MARK = "\u00a7"  # section sign
 
 #: One ``Results`` (one metric), or several shown side by side.
 Grid = Results | Sequence[Results]
@@ -76,13 +77,24 @@ def cell_text(
     estimate = results.estimate(bench, interpreter, options.subtract_loop)
     if estimate is None:
         return "n/a", ""
+    value = format_estimate(estimate, results.metric)
+    if is_unsteady(results, bench, interpreter):
+        value += f" {UNSTEADY_MARK}"
     ratio = ""
     if interpreter != results.baseline and bench != EMPTY_LOOP:
         comparison = results.ratio(bench, interpreter, subtract_loop=options.subtract_loop)
         ratio = format_speedup(comparison, metric=results.metric) if comparison else ""
         if ratio and not results.paired(interpreter):
             ratio += f" {MIXED_MARK}"
-    return format_estimate(estimate, results.metric), ratio
+        elif ratio and comparison and not comparison.paired and not options.subtract_loop:
+            ratio += f" {UNPAIRED_MARK}"
+    return value, ratio
+
+
+def is_unsteady(results: Results, bench: Benchmark, interpreter: str) -> bool:
+    """True if more than a quarter of the cell's processes were not steady."""
+    unsteady, total = results.unsteady(bench, interpreter)
+    return total > 0 and unsteady > UNSTEADY_SHARE * total
 
 
 def results_table(grid: Grid, options: TableOptions) -> nodes.table:
@@ -153,19 +165,56 @@ def _failure_groups(grid: Grid, options: TableOptions) -> dict[tuple, list[Cell]
 def legend(grid: Grid, options: TableOptions) -> str:
     """The sentences that explain the table's conventions."""
     first = metrics_of(grid)[0]
-    quantities = " and ".join(r.metric.quantity for r in metrics_of(grid))
-    parts = [f"{quantities[0].upper()}{quantities[1:]}, mean \u00b1 standard deviation."]
+    every = metrics_of(grid)
+    quantities = " and ".join(r.metric.quantity for r in every)
+    parts = [
+        f"{quantities[0].upper()}{quantities[1:]}: the mean over worker processes "
+        f"\u00b1 its 95 % confidence interval."
+    ]
     base = first.interpreter(first.baseline)
     if base and len(first.interpreters) > 1:
-        parts.append(f"Ratios compare with {base.display}.")
-        parts.append(f"{NOT_SIGNIFICANT_MARK}: not significant (pyperf's t-test, 95%).")
-    if any(not r.paired(c.name) for r in metrics_of(grid) for c in r.interpreters):
+        same = " / ".join(dict.fromkeys(f"\u201c{APPROX} {r.metric.same}\u201d" for r in every))
+        if options.subtract_loop:
+            method = (
+                "a ratio of two costs, each a difference of means (Welch), "
+                "its interval by the delta method"
+            )
+        else:
+            method = (
+                "the geometric mean of the ratios of processes run back to back "
+                "in the same round, with a Student t-interval on their logarithms"
+            )
+        parts.append(
+            f"Ratios compare with {base.display}: {method}; in brackets, its 95 % "
+            f"confidence interval; {same} where that interval includes 1."
+        )
+    if any(
+        not c.paired and r.paired(i.name)
+        for r in every
+        for i in r.interpreters
+        for b in r.benchmarks
+        if i.name != r.baseline and b != EMPTY_LOOP and not options.subtract_loop
+        if (c := r.ratio(b, i.name)) is not None
+    ):
+        parts.append(
+            f"{UNPAIRED_MARK}: measured in separate rounds, not side by side "
+            f"(an unpaired interval, Welch's t on the logarithms)."
+        )
+    if any(not r.paired(c.name) for r in every for c in r.interpreters):
         parts.append(
             f"{MIXED_MARK}: compares values measured here with values recorded elsewhere "
             f"(another machine or day), not side by side."
         )
+    if any(is_unsteady(r, b, i.name) for r in every for b in r.benchmarks for i in r.interpreters):
+        parts.append(
+            f"{UNSTEADY_MARK}: more than a quarter of its processes had not reached a "
+            f"steady state after their warm-up (python -m benchpost warmup)."
+        )
     if options.subtract_loop:
-        parts.append("The empty loop's value is subtracted from every benchmark.")
+        parts.append(
+            f"The empty loop's value is subtracted from every benchmark; "
+            f"\u201c{APPROX} 0\u201d where the cost's interval includes 0."
+        )
     elif options.show_loop:
         parts.append("\u201cempty loop\u201d is the loop alone, without a call.")
     return " ".join(parts)

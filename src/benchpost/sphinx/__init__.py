@@ -67,13 +67,8 @@ def _summary(app: Sphinx, exception: Exception | None) -> None:
             logger.info("benchpost: no post with results was read again; nothing measured")
         return
     logger.info(
-        "benchpost: %d results: %d measured, %d from the store, %d recorded, %d failed "
-        "(profile %s, cache %s)",
-        sum(counts.values()),
-        counts["measured"],
-        counts["cached"],
-        counts["recorded"],
-        counts["failed"],
+        "benchpost: %s (profile %s, cache %s)",
+        state.store.summary(),
         state.store.profile.name,
         state.settings.cache_dir,
     )

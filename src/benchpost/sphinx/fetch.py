@@ -19,7 +19,8 @@ from sphinx.util import logging
 from benchpost.measure.interpreters import InterpreterNotFound
 from benchpost.measure.metric import Metric
 from benchpost.measure.registry import DEFAULT
-from benchpost.results import FAILED, Results
+from benchpost.render.note import is_busy
+from benchpost.results import FAILED, MEASURED, Results
 from benchpost.sphinx import frozen
 from benchpost.sphinx.collector import mark_incomplete, record_results
 from benchpost.sphinx.state import BuildState, build_state, warn
@@ -111,7 +112,9 @@ def report_failures(
     state: BuildState, env: BuildEnvironment, results: Results, location: object
 ) -> None:
     """One warning per problem: a compiler error at its C line (once per build), a failed
-    or stale cell at the element that shows it (once per post)."""
+    or stale cell at the element that shows it (once per post); numbers for publishing
+    measured on a busy machine (once per build)."""
+    report_busy(state, results, location)
     for (bench, interp), cell in results.cells.items():
         if cell.located is not None:
             source, line = cell.located
@@ -149,6 +152,23 @@ def report_failures(
                 warn(f"{bench.name!r} on {name} failed: {cell.error}", location, "measure")
             else:
                 warn(f"{bench.name!r} on {name}: {cell.warning}", location, "recorded")
+
+
+def report_busy(state: BuildState, results: Results, location: object) -> None:
+    """With a profile meant for publishing, numbers measured while others used the
+    machine are a warning (a draft profile's note says it instead)."""
+    if not results.profile.publish:
+        return
+    measured = [c for c in results.cells.values() if c.origin == MEASURED]
+    share = is_busy(measured)
+    if share and state.report_once("busy", results.metric.name):
+        warn(
+            f"measured on a busy machine: other processes used {share:.0%} of its CPU "
+            f"time while the {results.profile.name!r} profile measured; build again on a "
+            f"quiet machine (python -m benchpost clean removes these results)",
+            location,
+            "busy",
+        )
 
 
 def _unmeasurable(results: Results, interp: str, error: str) -> str:

@@ -81,6 +81,23 @@ class ResultStore:
         """How many distinct results this build measured, took from the store, or lost."""
         return self.scheduler.counts
 
+    def summary(self) -> str:
+        """What this build measured, reused and lost, and how much of the measuring
+        wall time went into measured values."""
+        counts = self.counts
+        text = (
+            f"{sum(counts.values())} results: {counts['measured']} measured, "
+            f"{counts['cached']} from the store, {counts['recorded']} recorded, "
+            f"{counts['failed']} failed"
+        )
+        wall, values = self.scheduler.wall_seconds, self.scheduler.value_seconds
+        if wall > 0 and values > 0:
+            text += (
+                f"; {values:.1f} s of {wall:.1f} s measuring went into measured values "
+                f"({values / wall:.0%})"
+            )
+        return text
+
     def cannot_measure(self, metric: Metric) -> str:
         """What ``metric`` lacks here ("" if nothing, or if this mode measures nothing)."""
         return self.toolchain.missing_tool(metric) if self.policy.measures else ""

@@ -4,10 +4,12 @@
   processes and concurrent builds: two timings never run at once (they would
   disturb each other), and nothing is measured twice (a result another build
   stored while we waited is taken from the store).
-- **Order.** Interpreters alternate benchmark by benchmark, so that both
-  sides of a ratio are measured under the same conditions (a shared
-  machine's speed drifts over tens of seconds). A metric that load cannot
+- **Together.** One benchmark's cells on all interpreters are measured in
+  one go (times: in paired rounds, see ``measure.timing``), so that both
+  sides of a ratio see the same conditions. A metric that load cannot
   change (counts) runs one job per core.
+- **Time well spent.** How much of the measuring wall time went into the
+  values themselves, for the build's summary.
 - **Failure memory.** A benchmark that failed is not run again in the same
   build for the next table or role that shows it.
 - **Origins.** Where every distinct cell shown in this build came from, for
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -54,6 +57,10 @@ class Scheduler:
     wait: float = 600.0
     _failed: dict[tuple[object, str, str], Cell] = field(default_factory=dict)
     _origins: dict[tuple[object, str, str], str] = field(default_factory=dict)
+    #: seconds spent measuring, and of those, in measured values (times only)
+    wall_seconds: float = 0.0
+    value_seconds: float = 0.0
+    _tally: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def counts(self) -> Counter:
@@ -67,23 +74,25 @@ class Scheduler:
         self._origins.setdefault((cell.benchmark, cell.interpreter, metric.name), cell.origin)
 
     def run(self, pending: list[Pending], metric: Metric) -> list[Cell]:
-        """Measure ``pending`` in order; one cell each, in the same order."""
-        labels = [
-            f"{p.job.benchmark.name} on {p.job.interpreter.display} [{n}/{len(pending)}]"
-            for n, p in enumerate(pending, 1)
-        ]
+        """Measure ``pending`` (sorted by benchmark); one cell each, in the same order."""
         cells: list[Cell] = []
         try:
             if metric.parallel and len(pending) > 1:
+                labels = [self._label([p], n, len(pending)) for n, p in enumerate(pending, 1)]
                 # Under the lock, so that no time is measured meanwhile (it would be disturbed).
                 workers = min(len(pending), os.cpu_count() or 1)
                 with self._locked(), ThreadPoolExecutor(workers) as pool:
                     measure = functools.partial(self._measure, metric=metric)
-                    cells = list(pool.map(measure, pending, labels))
+                    for found in pool.map(measure, [[p] for p in pending], labels):
+                        cells += found
             else:
-                for item, label in zip(pending, labels, strict=True):
-                    with self._locked():  # one at a time: other builds may take turns
-                        cells.append(self._measure(item, label, metric))
+                batches = _by_benchmark(pending)
+                done = 0
+                for batch in batches:
+                    label = self._label(batch, done + 1, len(pending))
+                    with self._locked():  # one benchmark at a time: other builds take turns
+                        cells += self._measure(batch, label, metric)
+                    done += len(batch)
         except LockTimeout as exc:  # another build holds the lock and does not let go
             self.progress(f"failed: {exc}")
             cells += [
@@ -92,25 +101,65 @@ class Scheduler:
             ]
         return cells
 
+    @staticmethod
+    def _label(batch: list[Pending], number: int, total: int) -> str:
+        names = " and ".join(p.job.interpreter.display for p in batch)
+        last = number + len(batch) - 1
+        count = f"{number}/{total}" if last == number else f"{number}-{last}/{total}"
+        return f"{batch[0].job.benchmark.name} on {names} [{count}]"
+
     def _locked(self):
         return file_lock(self.lock, timeout=self.wait, waiting=self.progress)
 
-    def _measure(self, pending: Pending, label: str, metric: Metric) -> Cell:
-        """Measure one cell and store it; the caller holds the lock."""
-        job = pending.job
-        bench, name = job.benchmark, job.interpreter.name
-        # Another build may have measured it while we waited for the lock.
-        result = self.cache.load(pending.path)
-        if result is not None:
-            return Cell(bench, name, result, CACHED, path=pending.path, key=pending.key)
-        self.progress(f"{metric.doing} {label}")
-        started = time.monotonic()
+    def _measure(self, batch: list[Pending], label: str, metric: Metric) -> list[Cell]:
+        """Measure one benchmark's cells together and store them; the caller holds the lock."""
+        cells: dict[int, Cell] = {}
+        # Another build may have measured some while we waited for the lock.
+        for index, item in enumerate(batch):
+            result = self.cache.load(item.path)
+            if result is not None:
+                cells[index] = _cell(item, result, CACHED)
+        todo = [i for i in range(len(batch)) if i not in cells]
+        if todo:
+            self.progress(f"{metric.doing} {label}")
+            started = time.monotonic()
+            outcomes = metric.measure_together([batch[i].job for i in todo], self.progress)
+            seconds = time.monotonic() - started
+            with self._tally:
+                self.wall_seconds += seconds
+            for index, outcome in zip(todo, outcomes, strict=True):
+                cells[index] = self._store(batch[index], outcome, label, metric)
+            if all(cells[i].ok for i in todo):
+                self.progress(f"{metric.done} {label} in {seconds:.1f} s")
+        return [cells[i] for i in range(len(batch))]
+
+    def _store(self, item: Pending, outcome: bytes | Exception, label: str, metric: Metric):
+        bench, name = item.job.benchmark, item.job.interpreter.name
         try:
-            result = self.cache.save(pending.path, metric.measure(job))
+            if isinstance(outcome, Exception):
+                raise outcome
+            result = self.cache.save(item.path, outcome)
         except (MeasureError, ValueError) as exc:
-            self.progress(f"failed: {label}: {str(exc).splitlines()[0]}")
+            self.progress(f"failed: {label}: {name}: {str(exc).splitlines()[0]}")
             failed = Cell(bench, name, origin=FAILED, error=str(exc))
             self._failed[bench, name, metric.name] = failed
             return failed
-        self.progress(f"{metric.done} {label} in {time.monotonic() - started:.1f} s")
-        return Cell(bench, name, result, MEASURED, path=pending.path, key=pending.key)
+        with self._tally:
+            self.value_seconds += metric.measured_seconds(result)
+        return _cell(item, result, MEASURED)
+
+
+def _cell(item: Pending, result, origin: str) -> Cell:
+    job = item.job
+    return Cell(job.benchmark, job.interpreter.name, result, origin, path=item.path, key=item.key)
+
+
+def _by_benchmark(pending: list[Pending]) -> list[list[Pending]]:
+    """Consecutive cells of the same benchmark, as one batch each."""
+    batches: list[list[Pending]] = []
+    for item in pending:
+        if batches and batches[-1][0].job.benchmark == item.job.benchmark:
+            batches[-1].append(item)
+        else:
+            batches.append([item])
+    return batches

@@ -5,6 +5,7 @@ Every mistake in the file is reported as ``file:line: message (hint)``.
 
 from __future__ import annotations
 
+import shlex
 import textwrap
 from pathlib import Path
 
@@ -79,16 +80,19 @@ def _interpreters(top: Section) -> tuple[InterpreterSpec, ...]:
             entry,
             "an interpreter",
             top.line_of("interpreters"),
-            ("name", "label", "command", "required", "install_hint", "colour"),
+            ("name", "label", "command", "args", "env", "required", "install_hint", "colour"),
         )
         name = sec.require("name", str)
+        command, args = _command(sec)
         spec = InterpreterSpec(
             name=name,
             label=sec.get("label", str, name),
-            command=sec.require("command", str),
+            command=command,
             required=sec.get("required", bool, True),
             install_hint=sec.get("install_hint", str, ""),
             colour=sec.get("colour", str, PALETTE[len(specs) % len(PALETTE)]),
+            args=args,
+            env=_environment(sec),
         )
         if any(s.name == name for s in specs):
             raise sec.error("name", f"interpreter {name!r} is declared twice")
@@ -98,20 +102,71 @@ def _interpreters(top: Section) -> tuple[InterpreterSpec, ...]:
     return tuple(specs)
 
 
+def _command(sec: Section) -> tuple[str, tuple[str, ...]]:
+    """The command and its arguments: ``command: pypy3 --jit off`` is taken as written
+    (``pypy3`` with ``--jit off``), unless the whole text names an existing file."""
+    command = sec.require("command", str)
+    args = sec.get("args", list, [])
+    if not all(isinstance(a, str | int | float) and not isinstance(a, bool) for a in args):
+        raise sec.error("args", "'args' must be a list of strings", 'for example [--jit, "off"]')
+    words = command.split()
+    if len(words) > 1 and not Path(command).expanduser().exists():
+        try:
+            words = shlex.split(command)
+        except ValueError as exc:
+            raise sec.error("command", f"cannot split {command!r}: {exc}") from None
+        command, args = words[0], [*words[1:], *args]
+    return command, tuple(str(a) for a in args)
+
+
+def _environment(sec: Section) -> tuple[tuple[str, str], ...]:
+    env = sec.get("env", dict, {})
+    for key, value in env.items():
+        if not isinstance(key, str) or not key or "=" in key:
+            raise sec.error("env", f"{key!r} is not an environment variable's name")
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise sec.error("env", f"the value of {key} must be a string", 'quote it: "1M"')
+    return tuple(sorted((key, str(value)) for key, value in env.items()))
+
+
+_PROFILE_KEYS = (
+    "rounds",
+    "processes",
+    "max_rounds",
+    "precision",
+    "values",
+    "min_time",
+    "warmups",
+    "publish",
+)
+
+
 def _profiles(sec: Section) -> dict[str, Profile]:
     profiles = {}
     for name in list(sec.mapping):
-        sub = sec.section(
-            name, f"profile {name!r}", ("processes", "values", "min_time", "warmups")
-        )
+        sub = sec.section(name, f"profile {name!r}", _PROFILE_KEYS)
         warmups = sub.get("warmups", dict, {})
         _check_counts(sub, "warmups", warmups)
+        # "processes" is the older name of "rounds" (one process per interpreter a round)
+        rounds_key = "processes" if "processes" in sub.mapping else "rounds"
+        rounds = int(_positive(sub, rounds_key, int))
+        max_rounds = int(sub.get("max_rounds", int, rounds))
+        if max_rounds < rounds:
+            raise sub.error(
+                "max_rounds", f"max_rounds ({max_rounds}) is less than rounds ({rounds})"
+            )
+        precision = float(sub.get("precision", float, 0.0))
+        if not 0 <= precision < 1:
+            raise sub.error("precision", "precision is a fraction, like 0.02 (2 %)")
         profile = Profile(
             name=name,
-            processes=_positive(sub, "processes", int),
+            rounds=rounds,
             values=_positive(sub, "values", int),
             min_time=_positive(sub, "min_time", float),
             warmups=dict(warmups),
+            max_rounds=max_rounds,
+            precision=precision,
+            publish=sub.get("publish", bool, False),
         )
         profiles[name] = profile
     return profiles

@@ -37,18 +37,44 @@ class InterpreterSpec:
     required: bool = True
     install_hint: str = ""
     colour: str = PALETTE[0]
+    #: command-line arguments given before the script (``[--jit, "off"]``)
+    args: tuple[str, ...] = ()
+    #: environment variables set for every process (``PYPY_GC_NURSERY: 1M``), sorted
+    env: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def configured(self) -> str:
+        """The command line and environment as configured, for notes and errors."""
+        import shlex
+
+        assignments = [f"{k}={shlex.quote(v)}" for k, v in self.env]
+        return " ".join([*assignments, shlex.join([self.command, *self.args])])
 
 
 @dataclass(frozen=True)
 class Profile:
-    """How rigorously to measure: pyperf's processes, values and warm-ups."""
+    """How rigorously to measure times: rounds of processes, values, warm-ups.
+
+    A *round* runs one worker process per interpreter, back to back in a
+    random order; a ratio comes from the rounds (see ``benchpost.stats``).
+    After ``rounds`` rounds, more are run (up to ``max_rounds``) while a
+    ratio's 95 % interval is wider than ``precision`` (relative half-width).
+    """
 
     name: str
-    processes: int
+    rounds: int
     values: int
     min_time: float
     #: warm-up values per worker, by interpreter kind ("cpython", "pypy", ...)
     warmups: Mapping[str, int] = field(default_factory=dict)
+    max_rounds: int = 0  # 0: the same as rounds
+    precision: float = 0.0  # 0: no extra rounds
+    #: numbers meant for publishing: a busy machine is a warning, not a note
+    publish: bool = False
+
+    @property
+    def most_rounds(self) -> int:
+        return max(self.rounds, self.max_rounds)
 
     def warmups_for(self, kind: str) -> int:
         """Warm-ups for an interpreter kind; an unknown kind is treated as a JIT."""

@@ -1,41 +1,55 @@
-"""The pyperf script that runs inside the measured interpreter.
+"""One timed worker process: calibrate, warm up, time the loop, write the values.
 
-It is started as ``<interpreter> worker.py --spec SPEC.json <pyperf options>``
-and is pyperf's master there: pyperf re-runs this same file in separate
-worker processes (calibration, warm-ups, values), which is why the spec path
-is passed on with ``add_cmdline_args``. It must run on any Python 3 the
-suite targets, PyPy 3.9 included, so it imports nothing but the standard
-library, pyperf and the extension under test, and uses no newer syntax.
+It is started as ``<interpreter> [args] worker.py SPEC.json`` by
+``benchpost.measure.timing``, once per interpreter in every round. It must
+run on any Python 3 the suite targets, PyPy 3.9 included, so it imports
+nothing but the standard library, ``loop.py`` beside it and the extension
+under test, and uses no newer syntax.
 
-The loop itself is built by ``loop.py``, beside this file.
-
-pyperf divides the time by ``loops``: values are seconds per iteration.
+The spec (JSON) gives ``setup``, ``code``, ``path`` (put first on
+``sys.path``), ``loops`` (0: calibrate here), ``min_time`` (seconds a value
+takes at least), ``warmups``, ``values`` and ``output`` (where the result
+goes). The result (JSON): ``loops``, ``calibration`` and ``warmups`` as
+``[loops, seconds per iteration]`` pairs, and ``values`` in seconds per
+iteration, in the order they were taken.
 """
 
 import json
 import sys
+import time
 
-import pyperf
 from loop import make_loop
 
+#: Beyond this, a loop iteration takes no measurable time: the code is wrong.
+MAX_LOOPS = 2**32
 
-def _pass_spec(cmd, args):
-    cmd.extend(("--spec", args.spec))
+
+def calibrate(loop, min_time, timer):
+    """Double the loop count until one value takes ``min_time``; every try is kept
+    (they warm up the loop too, and on PyPy they are where the JIT compiles it)."""
+    loops, tries = 1, []
+    while True:
+        elapsed = loop(loops, timer)
+        tries.append([loops, elapsed / loops])
+        if elapsed >= min_time or loops >= MAX_LOOPS:
+            return loops, tries
+        loops *= 2
 
 
 def main():
-    runner = pyperf.Runner(add_cmdline_args=_pass_spec)
-    runner.argparser.add_argument(
-        "--spec", required=True, help="JSON file: name, setup, code, path"
-    )
-    args = runner.parse_args()
-    with open(args.spec, encoding="utf-8") as f:
+    with open(sys.argv[1]) as f:
         spec = json.load(f)
     sys.path[:0] = spec["path"]
     loop = make_loop(spec["setup"], spec["code"])
-    runner.bench_time_func(
-        spec["name"], loop, pyperf.perf_counter, metadata=spec.get("metadata") or None
-    )
+    timer = time.perf_counter
+    loops, calibration = spec["loops"], []
+    if not loops:
+        loops, calibration = calibrate(loop, spec["min_time"], timer)
+    warmups = [[loops, loop(loops, timer) / loops] for _ in range(spec["warmups"])]
+    values = [loop(loops, timer) / loops for _ in range(spec["values"])]
+    result = {"loops": loops, "calibration": calibration, "warmups": warmups, "values": values}
+    with open(spec["output"], "w") as f:
+        json.dump(result, f)
 
 
 if __name__ == "__main__":

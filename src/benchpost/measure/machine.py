@@ -1,0 +1,80 @@
+"""What the machine is, and how busy it was while a process was measured.
+
+A number measured while other processes ran is not the same number (a
+post once printed "1.53x slower" built beside another build, "1.16x faster"
+alone), so every timed process records the share of the machine's CPU time
+that *others* used meanwhile (all CPU time, from ``/proc/stat``, minus our
+own children's), the hypervisor's steal time where the kernel reports it,
+and the load average. Off Linux these are simply absent.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchpost import schema
+
+_STAT = Path("/proc/stat")
+_CPUINFO = Path("/proc/cpuinfo")
+
+
+@dataclass(frozen=True)
+class CpuSample:
+    """The machine's CPU time counters at one moment (seconds)."""
+
+    at: float  # time.monotonic()
+    busy: float  # all CPUs: user, nice, system, irq, softirq
+    steal: float
+    own: float  # CPU time of our finished children
+
+
+def sample() -> CpuSample | None:
+    """The counters now; None where ``/proc/stat`` is not there."""
+    try:
+        first = _STAT.read_text().split("\n", 1)[0].split()
+    except OSError:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    fields = [int(x) / tick for x in first[1:]] + [0.0] * 8
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return CpuSample(
+        time.monotonic(),
+        user + nice + system + irq + softirq,
+        steal,
+        children.ru_utime + children.ru_stime,
+    )
+
+
+def load_between(before: CpuSample | None, after: CpuSample | None) -> dict[str, float]:
+    """Run metadata: how busy the machine was between two samples, by others."""
+    loads: dict[str, float] = {"load_avg_1min": round(os.getloadavg()[0], 2)}
+    if before is None or after is None or after.at <= before.at:
+        return loads
+    capacity = (after.at - before.at) * (os.cpu_count() or 1)
+    others = (after.busy - before.busy) - (after.own - before.own)
+    loads[schema.OTHER_CPU] = round(min(1.0, max(0.0, others / capacity)), 3)
+    loads[schema.STEAL] = round(min(1.0, max(0.0, (after.steal - before.steal) / capacity)), 3)
+    return loads
+
+
+def system_metadata() -> dict[str, object]:
+    """pyperf's keys for the machine (not for the Python running benchpost)."""
+    metadata: dict[str, object] = {
+        "hostname": platform.node(),
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count() or 1,
+    }
+    try:
+        for line in _CPUINFO.read_text().splitlines():
+            if line.startswith("model name"):
+                metadata["cpu_model_name"] = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return metadata

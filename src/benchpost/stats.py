@@ -1,0 +1,195 @@
+"""The statistics behind every interval in a post: small pure functions.
+
+The unit of replication is the worker *process*, not the value: values inside
+one process are not independent (processes differ more than values do, as
+Kalibera & Jones found and as this machine shows), so a process contributes
+one number, the mean of its values.
+
+- A ratio of two interpreters measured in the same rounds is *paired*: one
+  log-ratio per round (the two processes ran back to back), and a Student
+  t-interval on their mean. Drift slower than a round cancels out.
+- A ratio of columns measured apart (a recorded column, an interpreter added
+  later) is *unpaired*: Welch's t-interval on the difference of the mean
+  log process estimates.
+- A cost with the empty loop subtracted is a difference of two means
+  (Welch); a ratio of two such costs takes the delta method on the logs.
+- A group's geometric mean: the mean of its benchmarks' log-ratios, their
+  variances added (the benchmarks ran in different processes).
+
+Sources: Kalibera & Jones, "Rigorous Benchmarking in Reasonable Time"
+(ISMM 2013) for the levels of repetition and the choice of how many values a
+process takes; Welch (1947) for unequal variances; any statistics text for
+the t-interval and the delta method.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+#: Two-sided 95 % quantiles of Student's t, by degrees of freedom.
+_T975 = {
+    1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
+    9: 2.262, 10: 2.228, 11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131,
+    16: 2.120, 17: 2.110, 18: 2.101, 19: 2.093, 20: 2.086, 22: 2.074, 24: 2.064,
+    26: 2.056, 28: 2.048, 30: 2.042, 40: 2.021, 60: 2.000, 120: 1.980,
+}  # fmt: skip
+_Z975 = 1.960
+
+#: The confidence level of every interval benchpost prints.
+LEVEL = 0.95
+
+
+def t_quantile(df: float) -> float:
+    """Student's t quantile for a two-sided 95 % interval (``inf`` below 1 df).
+
+    Between table entries the value is interpolated in 1/df, which is how
+    printed tables are meant to be read; the error is below 0.1 %.
+    """
+    if not df >= 1:  # also NaN
+        return math.inf
+    if df in _T975:
+        return _T975[df]
+    known = sorted(_T975)
+    if df > known[-1]:
+        lo, hi, t_lo, t_hi = known[-1], math.inf, _T975[known[-1]], _Z975
+    else:
+        lo = max(k for k in known if k < df)
+        hi = min(k for k in known if k > df)
+        t_lo, t_hi = _T975[lo], _T975[hi]
+    inv = (1 / lo - 1 / df) / (1 / lo - (0 if hi == math.inf else 1 / hi))
+    return t_lo + (t_hi - t_lo) * inv
+
+
+@dataclass(frozen=True)
+class Normalish:
+    """An estimate with its standard error and degrees of freedom."""
+
+    mean: float
+    se: float
+    df: float
+
+    def interval(self) -> tuple[float, float]:
+        """The 95 % interval (``(-inf, inf)`` if it cannot be known)."""
+        if not math.isfinite(self.se):
+            return -math.inf, math.inf
+        half = t_quantile(self.df) * self.se
+        return self.mean - half, self.mean + half
+
+
+UNKNOWN = Normalish(math.nan, math.inf, 0)
+
+
+def mean_of(samples: Sequence[float]) -> Normalish:
+    """The mean of independent samples (process means), with its t-interval."""
+    n = len(samples)
+    if n == 0:
+        return UNKNOWN
+    mean = statistics.fmean(samples)
+    if n == 1:
+        return Normalish(mean, math.inf, 0)
+    return Normalish(mean, statistics.stdev(samples) / math.sqrt(n), n - 1)
+
+
+def welch(first: Sequence[float], second: Sequence[float]) -> Normalish:
+    """``mean(first) - mean(second)`` for independent samples (Welch-Satterthwaite df)."""
+    a, b = mean_of(first), mean_of(second)
+    if not (math.isfinite(a.se) and math.isfinite(b.se)):
+        return Normalish(a.mean - b.mean, math.inf, 0)
+    return Normalish(a.mean - b.mean, math.hypot(a.se, b.se), _welch_df(a, b))
+
+
+def _welch_df(*parts: Normalish) -> float:
+    numerator = sum(p.se**2 for p in parts) ** 2
+    denominator = sum(p.se**4 / p.df for p in parts if p.df > 0)
+    if denominator == 0:  # every part exact: as many df as the smallest sample gives
+        return min(p.df for p in parts)
+    return numerator / denominator
+
+
+def paired_log_ratio(reference: Sequence[float], other: Sequence[float]) -> Normalish:
+    """``log(reference / other)`` from pairs measured together (one pair per round)."""
+    logs = [math.log(r / o) for r, o in zip(reference, other, strict=True) if r > 0 and o > 0]
+    return mean_of(logs)
+
+
+def unpaired_log_ratio(reference: Sequence[float], other: Sequence[float]) -> Normalish:
+    """``log(reference / other)`` from samples measured apart (Welch on the logs)."""
+    if min(reference, default=0) <= 0 or min(other, default=0) <= 0:
+        return UNKNOWN
+    return welch([math.log(r) for r in reference], [math.log(o) for o in other])
+
+
+def log_ratio_of_differences(reference: Normalish, other: Normalish) -> Normalish:
+    """``log(reference / other)`` for two positive estimates (the delta method:
+    the relative standard errors add in quadrature); unknown if either
+    interval reaches 0."""
+    if reference.interval()[0] <= 0 or other.interval()[0] <= 0:
+        return UNKNOWN
+    se = math.hypot(reference.se / reference.mean, other.se / other.mean)
+    return Normalish(math.log(reference.mean / other.mean), se, _welch_df(reference, other))
+
+
+def mean_log_ratio(parts: Sequence[Normalish]) -> Normalish:
+    """The mean of independent log-ratios (a geometric mean of ratios, on the log scale)."""
+    if not parts:
+        return UNKNOWN
+    k = len(parts)
+    mean = statistics.fmean(p.mean for p in parts)
+    if not all(math.isfinite(p.se) for p in parts):
+        return Normalish(mean, math.inf, 0)
+    se = math.sqrt(sum(p.se**2 for p in parts)) / k
+    return Normalish(mean, se, _welch_df(*parts) if se > 0 else min(p.df for p in parts))
+
+
+# -- a process's own values ---------------------------------------------------
+
+#: A trend smaller than this (first half against second half) is not a trend.
+STEADY_TOLERANCE = 0.05
+
+
+def is_steady(values: Sequence[float], tolerance: float = STEADY_TOLERANCE) -> bool:
+    """True if a process's values show no trend left after its warm-up.
+
+    The test: the mean of the first half of the values and that of the second
+    half differ by at most ``tolerance`` (relative), or by no more than their
+    own noise (twice the standard error of the difference). A process still
+    warming up (getting faster) or slowing down fails it. Fewer than four
+    values cannot show a trend, and pass.
+    """
+    n = len(values)
+    if n < 4:
+        return True
+    first, second = values[: n // 2], values[n - n // 2 :]
+    diff = welch(first, second)
+    level = statistics.fmean(second)
+    if level <= 0:
+        return True
+    noise = 2 * diff.se if math.isfinite(diff.se) else 0.0
+    return abs(diff.mean) <= max(tolerance * level, noise)
+
+
+def values_per_process(
+    process_means: Sequence[float],
+    within_variance: float,
+    values: int,
+    process_cost: float,
+    value_cost: float,
+) -> float:
+    """How many values a process should take (Kalibera & Jones 2013, sec. 4).
+
+    With two levels of repetition, the variance of the grand mean per unit
+    of cost is smallest at ``sqrt((process_cost / value_cost) * (within /
+    between))`` values per process, where ``between`` is the variance
+    *between* processes that is not explained by the values' own noise
+    (``var(process means) - within / values``). Returns ``inf`` when no such
+    variance is seen (then longer processes are always better).
+    """
+    if len(process_means) < 2 or value_cost <= 0:
+        return math.nan
+    between = statistics.variance(process_means) - within_variance / values
+    if between <= 0:
+        return math.inf
+    return math.sqrt(max(process_cost, 0.0) / value_cost * within_variance / between)

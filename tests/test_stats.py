@@ -1,0 +1,106 @@
+"""The statistics behind the intervals: properties that hold for any data."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from benchpost import stats
+
+positive = st.floats(min_value=1e-9, max_value=1.0)
+sample = st.lists(positive, min_size=2, max_size=12)
+
+
+def test_t_quantiles_match_the_tables():
+    assert stats.t_quantile(1) == pytest.approx(12.706)
+    assert stats.t_quantile(9) == pytest.approx(2.262)
+    assert stats.t_quantile(50) == pytest.approx(2.009, abs=0.002)  # interpolated
+    assert stats.t_quantile(10_000) == pytest.approx(1.960, abs=0.002)
+    assert stats.t_quantile(0) == math.inf
+
+
+@given(sample, sample)
+def test_a_ratio_swapped_is_its_inverse(first, second):
+    n = min(len(first), len(second))
+    for method in (stats.paired_log_ratio, stats.unpaired_log_ratio):
+        forward, backward = method(first[:n], second[:n]), method(second[:n], first[:n])
+        assert forward.mean == pytest.approx(-backward.mean, abs=1e-9)
+        low, high = forward.interval()
+        back_low, back_high = backward.interval()
+        assert low == pytest.approx(-back_high, abs=1e-9)
+        assert high == pytest.approx(-back_low, abs=1e-9)
+
+
+@given(sample)
+def test_a_sample_paired_with_itself_is_the_same(values):
+    low, high = stats.paired_log_ratio(values, values).interval()
+    assert low <= 0 <= high
+
+
+def test_more_noise_widens_the_interval_and_more_rounds_narrow_it():
+    rng = random.Random(1)
+
+    def width(noise: float, rounds: int) -> float:
+        ref = [1.0 * (1 + rng.gauss(0, noise)) for _ in range(rounds)]
+        other = [0.5 * (1 + rng.gauss(0, noise)) for _ in range(rounds)]
+        low, high = stats.paired_log_ratio(ref, other).interval()
+        return high - low
+
+    assert width(0.10, 8) > 3 * width(0.01, 8)
+    assert width(0.05, 40) < width(0.05, 4)
+
+
+def test_a_paired_ratio_cancels_drift_shared_by_both_sides():
+    # Both interpreters slow down together over the rounds (a busy machine):
+    # per-round ratios are all 2, the paired interval is tight around 2,
+    # the unpaired one is not.
+    drift = [1 + 0.3 * k for k in range(8)]
+    ref = [2.0 * d for d in drift]
+    other = [1.0 * d for d in drift]
+    paired = stats.paired_log_ratio(ref, other)
+    unpaired = stats.unpaired_log_ratio(ref, other)
+    assert math.exp(paired.mean) == pytest.approx(2.0)
+    assert paired.interval()[1] - paired.interval()[0] < 1e-9
+    assert unpaired.interval()[1] - unpaired.interval()[0] > 0.2
+
+
+def test_a_cost_whose_interval_reaches_zero_gives_no_ratio():
+    cost = stats.welch([1.0, 1.2, 0.8, 1.1], [1.05, 0.9, 1.0, 1.15])
+    assert cost.interval()[0] < 0 < cost.interval()[1]
+    clear = stats.welch([3.0, 3.1, 2.9, 3.05], [1.0, 1.05, 0.95, 1.0])
+    assert math.isnan(stats.log_ratio_of_differences(clear, cost).mean)
+    both = stats.log_ratio_of_differences(clear, clear)
+    assert both.mean == 0 and both.interval()[0] < 0 < both.interval()[1]
+
+
+def test_a_geometric_mean_is_at_least_as_certain_as_its_parts_together():
+    parts = [stats.Normalish(math.log(2), 0.05, 5), stats.Normalish(math.log(1.5), 0.05, 5)]
+    combined = stats.mean_log_ratio(parts)
+    assert math.exp(combined.mean) == pytest.approx(math.sqrt(3))
+    assert combined.se < 0.05
+
+
+@pytest.mark.parametrize(
+    ("values", "steady"),
+    [
+        ([10.0, 10.1, 9.9, 10.0, 10.05, 9.95, 10.0, 10.02], True),
+        ([20.0, 16.0, 13.0, 11.0, 10.0, 10.0, 10.0, 10.0], False),  # still warming up
+        ([10.0, 10.0, 10.0, 10.0, 12.0, 13.0, 14.0, 15.0], False),  # slowing down
+        ([10.0, 30.0, 10.0], True),  # too few to tell
+    ],
+)
+def test_steady_state(values, steady):
+    assert stats.is_steady(values) is steady
+
+
+def test_kalibera_jones_repeats_the_level_that_varies_most():
+    # Processes agree (all variance is within them): long processes pay off.
+    assert stats.values_per_process([1.0, 1.0, 1.0], 0.01, 10, 0.5, 0.02) == math.inf
+    # Processes differ a lot, values agree: few values per process.
+    few = stats.values_per_process([1.0, 1.5, 0.7, 1.3], 0.0001, 10, 0.1, 0.02)
+    many = stats.values_per_process([1.0, 1.01, 0.99, 1.0], 0.01, 10, 0.1, 0.02)
+    assert few < many
