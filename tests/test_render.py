@@ -42,10 +42,13 @@ PYPY = interpreter("pypy", "PyPy", "pypy", "3.9.16", "7.3.11")
 
 
 def pyperf_bench(name: str, values: list[float], **more: object) -> pyperf.Benchmark:
+    """One worker process per value (two equal values each), in rounds 1, 2, ...
+    measured together with every other cell (one pairing)."""
     metadata = {
         "name": name,
         "loops": 1024,
         "unit": "second",
+        "benchpost_pairing": "rounds-1",
         **more,
         "cpu_model_name": "Test CPU",
         "cpu_count": 2,
@@ -53,10 +56,16 @@ def pyperf_bench(name: str, values: list[float], **more: object) -> pyperf.Bench
         "perf_version": "2.10.0",
         "date": "2026-11-23T10:00:00",
     }
-    run = pyperf.Run(
-        values, warmups=[(1024, values[0])], metadata=metadata, collect_metadata=False
-    )
-    return pyperf.Benchmark([run])
+    runs = [
+        pyperf.Run(
+            [value, value],
+            warmups=[(1024, value)],
+            metadata={**metadata, "benchpost_round": number},
+            collect_metadata=False,
+        )
+        for number, value in enumerate(values, 1)
+    ]
+    return pyperf.Benchmark(runs)
 
 
 def make_results(
@@ -89,17 +98,25 @@ RESULTS = make_results(
 )
 
 
-def test_cells_show_mean_std_and_ratio_to_the_baseline():
+def test_cells_show_the_mean_its_interval_and_the_ratio_to_the_baseline():
     options = TableOptions()
-    assert cell_text(RESULTS, NOARGS, "cpython", options) == ("71.0 ns \u00b1 1.00 ns", "")
-    assert cell_text(RESULTS, NOARGS, "pypy", options) == ("29.0 ns \u00b1 1.00 ns", "2.4x faster")
-    assert cell_text(RESULTS, ONEARG, "pypy", options) == ("200 ns \u00b1 10.0 ns", "3.9x slower")
+    # The mean of three processes and its 95 % interval: t(2) * 1 ns / sqrt(3)
+    assert cell_text(RESULTS, NOARGS, "cpython", options) == ("71.0 ns \u00b1 2.48 ns", "")
+    # Per-round ratios 70/28, 71/29, 72/30; their interval, digits as it allows
+    assert cell_text(RESULTS, NOARGS, "pypy", options) == (
+        "29.0 ns \u00b1 2.48 ns",
+        "2.4x faster (2.3\u20132.6)",
+    )
+    assert cell_text(RESULTS, ONEARG, "pypy", options) == (
+        "200 ns \u00b1 24.8 ns",
+        "3.9x slower (3.5\u20134.4)",
+    )
 
 
 def test_subtracting_the_loop_gives_the_cost_per_call():
     value, ratio = cell_text(RESULTS, NOARGS, "pypy", TableOptions(subtract_loop=True))
-    assert value == "28.0 ns \u00b1 1.00 ns"
-    assert ratio == "1.82x faster"  # (71 - 20) / (29 - 1)
+    assert value == "28.0 ns \u00b1 2.48 ns"
+    assert ratio == "1.8x faster (1.7\u20131.9)"  # (71 - 20) / (29 - 1)
 
 
 def test_a_failed_cell_says_failed_and_the_table_still_builds():
@@ -155,9 +172,9 @@ def test_a_chart_with_the_loop_subtracted_draws_the_subtracted_values():
 def test_inline_values_and_group_ratios():
     assert value_text(RESULTS, [NOARGS], "pypy") == "29.0 ns"
     assert value_text(RESULTS, [NOARGS, ONEARG], "pypy") == "29.0 ns to 200 ns"
-    assert ratio_text(RESULTS, [NOARGS], "pypy") == "2.4x faster"
-    # geometric mean of 71/29 and 51/200
-    assert ratio_text(RESULTS, [NOARGS, ONEARG], "pypy") == "1.27x slower"
+    assert ratio_text(RESULTS, [NOARGS], "pypy") == "2.4x faster (2.3\u20132.6)"
+    # geometric mean of the per-round ratios of noargs and onearg(i), with its interval
+    assert ratio_text(RESULTS, [NOARGS, ONEARG], "pypy") == "1.26x slower (1.21\u20131.33)"
     assert parse_ref("calls/onearg(i)/pypy").benchmark == "onearg(i)"
     assert parse_ref("calls/noargs/pypy/cpython", ratio=True).reference == "cpython"
 
@@ -166,10 +183,11 @@ def test_the_note_comes_from_the_results_metadata():
     note = measurement_note(RESULTS)
     assert note.startswith(
         "Measured 2026-11-23 on Test CPU (2 cores), Linux 6.1.0 (x86_64): "
-        "CPython 3.11.7, PyPy 7.3.11 (Python 3.9.16); pyperf 2.10.0, "
-        "profile \u201cquick\u201d"
+        "CPython 3.11.7, PyPy 7.3.11 (Python 3.9.16); profile \u201cquick\u201d, 3 rounds"
     )
-    assert "warm-up values CPython 1, PyPy 3" in note
+    assert "warm-up values (CPython 1, PyPy 3)" in note
+    assert "18 of 18 processes were steady" in note
+    assert "Draft numbers" in note  # "quick" is not a profile for publishing
 
 
 COUNTED = make_results(
@@ -195,11 +213,18 @@ COUNTED = make_results(
 def test_instruction_counts_read_as_counts_with_fewer_and_more():
     options = TableOptions()
     assert cell_text(COUNTED, NOARGS, "cpython", options) == ("445 \u00b1 0", "")
-    assert cell_text(COUNTED, NOARGS, "pypy", options) == ("262 \u00b1 0", "1.70x fewer")
-    assert cell_text(COUNTED, ONEARG, "pypy", options) == ("1,100 \u00b1 361", "3.2x more")
+    assert cell_text(COUNTED, NOARGS, "pypy", options) == (
+        "262 \u00b1 1",
+        "1.70x fewer (1.69\u20131.71)",
+    )
+    # Noisy counts: a wide interval, and the digits it allows (at least one below 10x)
+    assert cell_text(COUNTED, ONEARG, "pypy", options) == (
+        "1,100 \u00b1 896",
+        "3.1x more (1.4\u20136.9)",
+    )
     assert value_text(COUNTED, [NOARGS], "pypy") == "262 instructions"
     assert value_text(COUNTED, [NOARGS, ONEARG], "pypy") == "262 to 1,100 instructions"
-    assert ratio_text(COUNTED, [NOARGS], "pypy") == "1.70x fewer instructions"
+    assert ratio_text(COUNTED, [NOARGS], "pypy") == "1.70x fewer instructions (1.69\u20131.71)"
     assert alt_text(COUNTED, [NOARGS], "Calls") == (
         "Bar chart: Calls, instructions per iteration. noargs: CPython 3.11.7 445 "
         "instructions, PyPy 7.3.11 262 instructions."
@@ -225,10 +250,10 @@ def test_a_table_shows_time_and_instructions_side_by_side():
     rows = [[e.astext() for e in row.findall(nodes.entry)] for row in table.findall(nodes.row)]
     noargs = next(row for row in rows if row[0] == "noargs")
     assert noargs[1:] == [
-        "71.0\u00a0ns \u00b1 1.00\u00a0ns",
-        "29.0\u00a0ns \u00b1 1.00\u00a0ns\n\n2.4x faster",
+        "71.0\u00a0ns \u00b1 2.48\u00a0ns",
+        "29.0\u00a0ns \u00b1 2.48\u00a0ns\n\n2.4x faster (2.3\u20132.6)",
         "445 \u00b1 0",
-        "262 \u00b1 0\n\n1.70x fewer",
+        "262 \u00b1 1\n\n1.70x fewer (1.69\u20131.71)",
     ]
 
 
@@ -259,8 +284,9 @@ def test_a_ratio_between_a_column_measured_here_and_a_recorded_one_is_marked():
     pypy = dataclasses.replace(PYPY, provenance=elsewhere)
     mixed = dataclasses.replace(RESULTS, interpreters=(CPYTHON, pypy))
     assert not mixed.paired("pypy") and RESULTS.paired("pypy")
-    assert cell_text(mixed, NOARGS, "pypy", TableOptions())[1] == f"2.4x faster {MIXED_MARK}"
-    assert cell_text(RESULTS, NOARGS, "pypy", TableOptions())[1] == "2.4x faster"
+    ratio = "2.4x faster (2.3\u20132.6)"
+    assert cell_text(mixed, NOARGS, "pypy", TableOptions())[1] == f"{ratio} {MIXED_MARK}"
+    assert cell_text(RESULTS, NOARGS, "pypy", TableOptions())[1] == ratio
     assert "recorded elsewhere" in legend(mixed, TableOptions())
     assert "recorded elsewhere" not in legend(RESULTS, TableOptions())
     # Both recorded together, on one machine and day: a fair comparison, not marked.

@@ -73,11 +73,14 @@ def format_speedup(
 
 def ratio_digits(value: float, low: float, high: float) -> int:
     """Decimals a ratio deserves: none past the first its interval can vouch for
-    (half-width 0.13 -> 1 decimal, 0.04 -> 2), at most 2, none from 10x up."""
+    (half-width 0.13 -> 1 decimal, 0.04 -> 2), at most 2; below 10x at least 1
+    (a bound of 1.4 must not read "1"), from 10x up none."""
     half = (high - low) / 2
-    if value >= 10 or not math.isfinite(half) or half <= 0:
-        return 0 if value >= 10 else 2
-    return min(2, max(0, -math.floor(math.log10(half))))
+    if value >= 10:
+        return 0
+    if not math.isfinite(half) or half <= 0:
+        return 2
+    return min(2, max(1, -math.floor(math.log10(half))))
 
 
 def _inverse(x: float) -> float:
