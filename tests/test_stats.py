@@ -104,3 +104,21 @@ def test_kalibera_jones_repeats_the_level_that_varies_most():
     few = stats.values_per_process([1.0, 1.5, 0.7, 1.3], 0.0001, 10, 0.1, 0.02)
     many = stats.values_per_process([1.0, 1.01, 0.99, 1.0], 0.01, 10, 0.1, 0.02)
     assert few < many
+
+
+def test_warmup_needed_is_where_every_process_has_settled():
+    warm = [10.0] * 12
+    slow_start = [40.0, 25.0, 15.0, 10.5, 10.0, 10.1, 9.9, 10.0, 10.0, 10.0, 10.0, 10.0]
+    assert stats.warmup_needed([warm, warm]) == 0
+    assert stats.warmup_needed([warm, slow_start]) == 3
+    # A single outlier later on (a GC pause) is not a warm-up.
+    blip = [10.0] * 6 + [30.0] + [10.0] * 5
+    assert stats.warmup_needed([blip]) == 0
+
+
+def test_noise_alone_is_not_a_warm_up():
+    rng = random.Random(3)
+    noisy = [[100 * (1 + rng.gauss(0, 0.3)) for _ in range(60)] for _ in range(5)]
+    assert stats.warmup_needed(noisy) <= 5
+    warming = [[400.0, 300.0, 200.0, 150.0] + p[4:] for p in noisy]
+    assert stats.warmup_needed(warming) >= 2

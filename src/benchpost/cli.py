@@ -4,6 +4,7 @@
     python -m benchpost show   [GROUP ...] [--subtract-loop] [--mode recorded] [--metric M]
     python -m benchpost record [GROUP ...] [--interpreter NAME ...] [--metric M]
     python -m benchpost freeze POST [--profile P]
+    python -m benchpost warmup GROUP/BENCH --interpreter NAME [--processes N] [--values N]
     python -m benchpost clean
 
 It uses the same suite, store and cache folder as ``tox -e build``, so what
@@ -18,6 +19,7 @@ import sys
 from pathlib import Path
 
 from benchpost.config import Settings
+from benchpost.files import slug
 from benchpost.freeze import FreezeError, freeze
 from benchpost.measure.metric import Metric
 from benchpost.measure.registry import DEFAULT, METRICS
@@ -86,6 +88,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             help="show per-call cost, the empty loop subtracted",
         )
     _add_freeze(commands)
+    _add_warmup(commands)
     commands.add_parser("clean", help="delete the cache folder (everything is measured again)")
     return parser.parse_args(argv)
 
@@ -97,6 +100,54 @@ def _add_freeze(commands) -> None:
     )
     frozen.add_argument("post", type=Path, help="the post, e.g. posts/cape-town-sprint.rst")
     frozen.add_argument("--profile", help="profile to measure with (default: the build's)")
+
+
+def _add_warmup(commands) -> None:
+    warm = commands.add_parser(
+        "warmup",
+        help="draw a benchmark's values in fresh processes: how much warm-up it needs",
+    )
+    warm.add_argument("benchmark", help="GROUP/BENCHMARK, e.g. calls/onearg(i)")
+    warm.add_argument("--interpreter", required=True, help="e.g. pypy")
+    warm.add_argument("--profile", help="profile whose warm-ups to check (default: quick)")
+    warm.add_argument("--processes", type=int, default=5, help="processes (%(default)s)")
+    warm.add_argument("--values", type=int, default=60, help="values each (%(default)s)")
+    warm.add_argument("--output", type=Path, help="the chart (PNG; default under the cache)")
+
+
+def _warmup(args: argparse.Namespace) -> int:
+    from benchpost.measure.compiler import BuildError
+    from benchpost.measure.interpreters import InterpreterNotFound
+    from benchpost.measure.process import MeasureError
+    from benchpost.warmup import describe_levels, measure_curves, write_chart
+
+    try:
+        suite = load_suite(args.suite)
+        group, _, name = args.benchmark.partition("/")
+        bench = suite.benchmark(group, name)
+        settings = Settings.from_values(
+            {"suite": args.suite, **({"profile": args.profile} if args.profile else {})},
+            Path.cwd(),
+            Path(args.cache_dir),
+        )
+        store = ResultStore(suite, suite.profile(settings.profile), Path(args.cache_dir))
+        curves = measure_curves(
+            store, bench, args.interpreter, args.processes, args.values, _print_progress
+        )
+    except (SuiteError, LookupError) as exc:
+        print(f"benchpost: error: {exc.args[0] if isinstance(exc, LookupError) else exc}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    except (MeasureError, InterpreterNotFound, BuildError) as exc:
+        print(f"benchpost: error: {exc}", file=sys.stderr)
+        return 1
+    slug_name = slug(f"{bench.group}-{bench.name}-{args.interpreter}")
+    output = args.output or Path(args.cache_dir, "warmup", f"{slug_name}.png")
+    write_chart(curves, output)
+    print(describe_levels(curves))
+    print(curves.verdict(store.profile.name))
+    print(f"chart: {output}")
+    return 0
 
 
 def _freeze(args: argparse.Namespace) -> int:
@@ -137,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.command == "freeze":
         return _freeze(args)
+    if args.command == "warmup":
+        return _warmup(args)
     if args.command == "clean":
         shutil.rmtree(args.cache_dir, ignore_errors=True)
         print(f"removed {args.cache_dir}")

@@ -171,6 +171,35 @@ def is_steady(values: Sequence[float], tolerance: float = STEADY_TOLERANCE) -> b
     return abs(diff.mean) <= max(tolerance * level, noise)
 
 
+def warmup_needed(
+    processes: Sequence[Sequence[float]], tolerance: float = STEADY_TOLERANCE
+) -> int:
+    """How many values to throw away so that every process is at its steady level.
+
+    A process's level is the median of the second half of its values, and its
+    noise the standard deviation of that half. It has warmed up at the first value from which the
+    running median of five stays within ``tolerance`` of the level, or
+    within twice the noise if that is wider, for good. The answer is the largest
+    such index over the processes (warm-up must hold for all of them).
+    """
+    needed = 0
+    for values in processes:
+        n = len(values)
+        if n < 4:
+            continue
+        tail = values[n // 2 :]
+        level = statistics.median(tail)
+        noise = statistics.stdev(tail)
+        band = max(tolerance * level, 2 * noise)
+        settled = n
+        for i in range(n - 1, -1, -1):
+            if abs(statistics.median(values[max(0, i - 2) : i + 3]) - level) > band:
+                break
+            settled = i
+        needed = max(needed, settled)
+    return needed
+
+
 def values_per_process(
     process_means: Sequence[float],
     within_variance: float,

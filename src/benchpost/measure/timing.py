@@ -135,9 +135,20 @@ class Timing(Metric):
                 rng.shuffle(alive)
                 for position, side in enumerate(alive, 1):
                     try:
-                        side.runs.append(_process(side, number, position, rng, Path(scratch)))
+                        run = run_worker(
+                            side.job,
+                            loops=side.loops,
+                            values=side.values,
+                            round_=(number, position),
+                            rng=rng,
+                            scratch=Path(scratch),
+                        )
                     except MeasureError as exc:
                         side.error = exc
+                        continue
+                    side.loops = run.get_loops()
+                    side.process_seconds.append(run.get_metadata()["duration"])
+                    side.runs.append(run)
         return [side.error or _pyperf_json(side, pairing) for side in sides]
 
     def measured_seconds(self, result: object) -> float:
@@ -177,20 +188,31 @@ class Timing(Metric):
         )
 
 
-def _process(side: _Side, number: int, position: int, rng: random.Random, scratch: Path):
-    """Run one worker process; its values as a pyperf run."""
-    job = side.job
+def run_worker(
+    job: Job,
+    *,
+    loops: int,
+    values: int,
+    round_: tuple[int, int],
+    rng: random.Random,
+    scratch: Path,
+    warmups: int | None = None,
+) -> pyperf.Run:
+    """Run one worker process (``loops`` 0: it calibrates); its values as a pyperf run,
+    with its round and place in it, and what it saw of the machine, in its metadata.
+    ``warmups`` defaults to the profile's."""
     interp = job.interpreter
+    number, position = round_
     output = scratch / f"{job.interpreter.name}-{number}.json"
     spec_path = scratch / f"{job.interpreter.name}-{number}.spec.json"
     spec = {
         "setup": job.benchmark.setup,
         "code": job.benchmark.code,
         "path": [str(job.extension_dir)] if job.extension_dir else [],
-        "loops": side.loops,
+        "loops": loops,
         "min_time": job.profile.min_time,
-        "warmups": job.profile.warmups_for(interp.kind),
-        "values": side.values,
+        "warmups": job.profile.warmups_for(interp.kind) if warmups is None else warmups,
+        "values": values,
         "output": str(output),
     }
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
@@ -210,12 +232,10 @@ def _process(side: _Side, number: int, position: int, rng: random.Random, scratc
         output.unlink()
     except (OSError, ValueError):
         raise MeasureError(f"the worker wrote no result\n$ {shlex.join(command)}") from None
-    side.loops = side.loops or int(found["loops"])
-    side.process_seconds.append(duration)
-    values = [float(v) for v in found["values"]]
-    if not values or min(values) <= 0:
-        raise MeasureError(f"the worker's values are not times: {values[:3]}")
-    warmups = [(int(n), float(v)) for n, v in found["calibration"] + found["warmups"]]
+    times = [float(v) for v in found["values"]]
+    if not times or min(times) <= 0:
+        raise MeasureError(f"the worker's values are not times: {times[:3]}")
+    tries = [(int(n), float(v)) for n, v in found["calibration"] + found["warmups"]] or None
     metadata = {
         "loops": int(found["loops"]),
         "date": dt.datetime.now().isoformat(" ", "seconds"),
@@ -226,7 +246,7 @@ def _process(side: _Side, number: int, position: int, rng: random.Random, scratc
         schema.HASH_SEED: seed,
         **machine.load_between(before, after),
     }
-    return pyperf.Run(values, warmups=warmups, metadata=metadata, collect_metadata=False)
+    return pyperf.Run(times, warmups=tries, metadata=metadata, collect_metadata=False)
 
 
 def _precise(sides: list[_Side], profile: Profile) -> bool:

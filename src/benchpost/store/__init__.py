@@ -171,6 +171,19 @@ class ResultStore:
             return ""
         return fingerprint(self._job(bench, here), metric, self._extension_digest(bench, here))
 
+    def job(self, bench: Benchmark, interpreter: str) -> Job:
+        """A job to measure ``bench`` on ``interpreter`` here by hand (``warmup``):
+        the interpreter probed, the extension built. Raises ``InterpreterNotFound``
+        or ``BuildError``."""
+        found = self.toolchain.interpreter(self.suite.interpreter(interpreter))
+        if isinstance(found, InterpreterNotFound):
+            raise found
+        if bench.extension is not None:
+            built = self.toolchain.extension(found, bench.extension)
+            if isinstance(built, BuildError):
+                raise built
+        return self._job(bench, found)
+
     # -- one column ---------------------------------------------------------
 
     def _column(self, spec, rows, metric, cells, pending) -> Column | InterpreterNotFound:
