@@ -244,6 +244,7 @@ def run_worker(
         schema.POSITION: position,
         schema.PADDING: padding,
         schema.HASH_SEED: seed,
+        schema.CPU_SHARE: round(min(float(found.get("cpu_share", 1.0)), 9.99), 3),
         **machine.load_between(before, after),
     }
     return pyperf.Run(times, warmups=tries, metadata=metadata, collect_metadata=False)

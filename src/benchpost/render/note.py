@@ -58,6 +58,8 @@ def _measured_here(results: Results, here: list) -> str:
 
 #: The machine counts as busy when others used more than this share of its CPU time.
 BUSY = 0.2
+#: A timed process with less CPU time than this share of its wall time was not alone.
+FULL_CORE = 0.9
 
 
 def process_facts(cells: list) -> list[str]:
@@ -78,6 +80,13 @@ def process_facts(cells: list) -> list[str]:
         f"(their first and second half of values within {stats.STEADY_TOLERANCE:.0%} "
         f"or within noise)."
     )
+    shares = [m[schema.CPU_SHARE] for run in runs if schema.CPU_SHARE in (m := run.get_metadata())]
+    starved = sum(share < FULL_CORE for share in shares)
+    if starved:
+        facts.append(
+            f"{starved} of {len(shares)} processes had less than {FULL_CORE:.0%} of a core "
+            f"while timed (another process shared it): their times are too long."
+        )
     others = [m[schema.OTHER_CPU] for run in runs if schema.OTHER_CPU in (m := run.get_metadata())]
     if others:
         share = statistics.median(others)

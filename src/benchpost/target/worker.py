@@ -11,7 +11,8 @@ The spec (JSON) gives ``setup``, ``code``, ``path`` (put first on
 takes at least), ``warmups``, ``values`` and ``output`` (where the result
 goes). The result (JSON): ``loops``, ``calibration`` and ``warmups`` as
 ``[loops, seconds per iteration]`` pairs, and ``values`` in seconds per
-iteration, in the order they were taken.
+iteration, in the order they were taken; ``cpu_share``, the CPU time the
+process got while taking them, over their wall time (1.0: a core to itself).
 """
 
 import json
@@ -46,8 +47,22 @@ def main():
     if not loops:
         loops, calibration = calibrate(loop, spec["min_time"], timer)
     warmups = [[loops, loop(loops, timer) / loops] for _ in range(spec["warmups"])]
-    values = [loop(loops, timer) / loops for _ in range(spec["values"])]
-    result = {"loops": loops, "calibration": calibration, "warmups": warmups, "values": values}
+    values, cpu, wall = [], 0.0, 0.0
+    for _ in range(spec["values"]):
+        # The CPU time beside the wall time: a value taken while another process
+        # shared the core is slow for a reason that is not the benchmark's.
+        started = time.process_time()
+        elapsed = loop(loops, timer)
+        cpu += time.process_time() - started
+        wall += elapsed
+        values.append(elapsed / loops)
+    result = {
+        "loops": loops,
+        "calibration": calibration,
+        "warmups": warmups,
+        "values": values,
+        "cpu_share": cpu / wall if wall > 0 else 1.0,
+    }
     with open(spec["output"], "w") as f:
         json.dump(result, f)
 
