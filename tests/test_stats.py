@@ -120,5 +120,5 @@ def test_noise_alone_is_not_a_warm_up():
     rng = random.Random(3)
     noisy = [[100 * (1 + rng.gauss(0, 0.3)) for _ in range(60)] for _ in range(5)]
     assert stats.warmup_needed(noisy) <= 5
-    warming = [[400.0, 300.0, 200.0, 150.0] + p[4:] for p in noisy]
+    warming = [[400.0, 300.0, 200.0, 150.0, *p[4:]] for p in noisy]
     assert stats.warmup_needed(warming) >= 2

@@ -45,7 +45,6 @@ class Job:
     counting: Counting
     timeout: float
     scratch: Path  # a folder for temporary files
-    shim: Path  # a folder for the pyperf package handed to the target
 
 
 @dataclass(frozen=True)

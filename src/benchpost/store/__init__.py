@@ -259,7 +259,6 @@ class ResultStore:
             counting=self.suite.counting,
             timeout=self.timeout,
             scratch=self.layout.scratch,
-            shim=self.layout.shim,
         )
 
     def _extension_digest(self, bench: Benchmark, interp: Interpreter) -> str:

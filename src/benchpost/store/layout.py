@@ -8,7 +8,7 @@ deletes it) holds, under ``root``::
     charts/chart-<key>.svg                 drawn charts, by what they show
     published/<key>/<name>.json            pyperf suite files linked from tables
     interpreters.json                      what each interpreter said it is
-    scratch/  shim/                        temporary files; pyperf for the target
+    scratch/                               temporary files
     build.lock                             one compiler at a time
 
 Measuring takes one lock for the whole machine (``MACHINE_LOCK``), whatever
@@ -51,10 +51,6 @@ class CacheLayout:
     @property
     def scratch(self) -> Path:
         return self.root / "scratch"
-
-    @property
-    def shim(self) -> Path:
-        return self.root / "shim"
 
     @property
     def measure_lock(self) -> Path:

@@ -1,0 +1,161 @@
+"""How times are measured: paired rounds, interpreters exactly as configured, and
+no hidden modes (the real worker processes, the real PyPy, real valgrind)."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from benchpost import schema
+from benchpost.measure.counting import INSTRUCTIONS
+from benchpost.measure.timing import TIME
+from benchpost.store import ResultStore
+from benchpost.suite import EMPTY_LOOP, load_suite
+
+from .conftest import ROOT, needs_pypy
+
+pytestmark = pytest.mark.build
+
+
+def write_suite(folder: Path, interpreters: str, groups: str, profile: str) -> Path:
+    """A suite file: ``interpreters`` and ``groups`` are YAML lists (any indentation)."""
+    path = folder / "suite.yaml"
+    path.write_text(
+        f"extension:\n"
+        f"  module: simple\n"
+        f"  sources: [{ROOT / 'cext' / 'simple.c'}]\n"
+        f"interpreters:\n{textwrap.indent(textwrap.dedent(interpreters), '  ')}"
+        f"profiles:\n  test: {profile}\n"
+        f"instructions: {{iterations: 2000, values: 1, warmup: {{cpython: 100, pypy: 500}}}}\n"
+        f"groups:\n{textwrap.indent(textwrap.dedent(groups), '  ')}"
+    )
+    return path
+
+
+ONE_GROUP = """\
+- name: g
+  benchmarks:
+    - name: sum
+      code: "x = i + i"
+"""
+
+
+@needs_pypy
+def test_an_interpreter_runs_exactly_as_configured(tmp_path):
+    """A PyPy with the JIT off, by arguments or by a wrapper script, is measured with
+    the JIT off: its empty loop is far slower than the plain PyPy's, in times and in
+    counts, and it has results of its own (it once duplicated the plain column)."""
+    wrapper = tmp_path / "pypy-nojit"
+    wrapper.write_text('#!/bin/sh\nexec pypy3 --jit off "$@"\n')
+    wrapper.chmod(0o755)
+    suite = load_suite(
+        write_suite(
+            tmp_path,
+            f"""\
+            - {{name: pypy, label: PyPy, command: pypy3}}
+            - {{name: nojit, label: PyPy (JIT off), command: pypy3, args: [--jit, "off"]}}
+            - {{name: wrapped, label: PyPy (wrapper), command: {wrapper}}}
+            """,
+            ONE_GROUP,
+            "{rounds: 2, values: 3, min_time: 0.005, warmups: {pypy: 1}}",
+        )
+    )
+    assert suite.interpreter("nojit").configured == "pypy3 --jit off"
+    store = ResultStore(suite, suite.profile("test"), tmp_path / "cache")
+    names = ("pypy", "nojit", "wrapped")
+    metrics = [TIME, INSTRUCTIONS] if shutil.which("valgrind") else [TIME]
+    for metric in metrics:
+        results = store.results(suite.group("g").benchmarks, metric=metric)
+        loops = {name: results.estimate(EMPTY_LOOP, name).mean for name in names}
+        keys = {results.cell(EMPTY_LOOP, name).key for name in names}
+        assert len(keys) == 3, "each configuration is its own result"
+        for slow in ("nojit", "wrapped"):
+            assert loops[slow] > 20 * loops["pypy"], (results.metric.name, loops)
+
+
+@pytest.mark.skipif(not sys.executable, reason="needs the running Python")
+def test_rounds_pair_the_processes_and_stay_pyperf_files(tmp_path):
+    suite = load_suite(
+        write_suite(
+            tmp_path,
+            """\
+            - {name: a, label: A, command: current}
+            - {name: b, label: B, command: current}
+            """,
+            ONE_GROUP,
+            "{rounds: 3, values: 2, min_time: 0.002, warmups: {cpython: 0}}",
+        )
+    )
+    store = ResultStore(suite, suite.profile("test"), tmp_path / "cache")
+    bench = suite.group("g").benchmarks[0]
+    results = store.results([bench])
+    a, b = results.cell(bench, "a"), results.cell(bench, "b")
+    assert a.metadata()[schema.PAIRING] == b.metadata()[schema.PAIRING]
+    assert sorted(a.by_round()) == sorted(b.by_round()) == [1, 2, 3]
+    assert results.ratio(bench, "b").paired
+    # The runs are in the order measured, and say where they stood in their round.
+    positions = [r.get_metadata()[schema.POSITION] for r in a.result.get_runs()]
+    assert set(positions) <= {1, 2}
+    paddings = {r.get_metadata()[schema.PADDING] for c in (a, b) for r in c.result.get_runs()}
+    assert len(paddings) > 1, "the environment's size is varied from process to process"
+    compared = subprocess.run(
+        [sys.executable, "-m", "pyperf", "compare_to", str(a.path), str(b.path)],
+        capture_output=True,
+        text=True,
+    )
+    assert compared.returncode == 0, compared.stderr
+
+
+BIMODAL = """\
+- name: g
+  setup: |
+    import os
+    # a cost that depends on something that must not matter: the environment's size
+    n = 1 + 15 * (len(os.environ.get("BENCHPOST_PADDING", "")) % 2)
+  benchmarks:
+    - name: bimodal
+      code: |
+        for _ in range(n): pass
+    - name: steady
+      code: |
+        for _ in range(8): pass
+"""
+
+
+def test_a_mode_tied_to_the_layout_shows_as_a_wide_interval(tmp_path):
+    """A benchmark whose speed follows the environment's size (as the stack's
+    alignment can) is slow in some processes and fast in others of the same
+    build: its interval is wide, instead of one build printing a tight fast
+    number and the next a tight slow one."""
+    suite = load_suite(
+        write_suite(
+            tmp_path,
+            """\
+            - {name: a, label: A, command: current}
+            - {name: b, label: B, command: current}
+            """,
+            BIMODAL,
+            "{rounds: 10, values: 2, min_time: 0.002, warmups: {cpython: 0}}",
+        )
+    )
+    store = ResultStore(suite, suite.profile("test"), tmp_path / "cache")
+    bimodal, steady = suite.group("g").benchmarks
+    results = store.results([bimodal, steady])
+    means = results.cell(bimodal, "a").replicates() + results.cell(bimodal, "b").replicates()
+    assert max(means) > 3 * min(means), "both modes were seen in one build"
+
+    def relative_width(bench) -> float:
+        ratio = results.ratio(bench, "b")
+        return math.log(ratio.high / ratio.low)
+
+    # Wider than the plain benchmark's (whatever the machine's load does to both),
+    # and wide in itself: a factor of 1.5 at least between its ends.
+    assert relative_width(bimodal) > relative_width(steady)
+    assert relative_width(bimodal) > math.log(1.5)
+    assert not results.ratio(bimodal, "b").significant  # A against A: no claim
