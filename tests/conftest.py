@@ -43,7 +43,7 @@ def suite_yaml(pypy_command: str = "pypy3", extra_groups: str = "") -> str:
         baseline: cpython
         profiles:
           tiny:
-            processes: 1
+            rounds: 2
             values: 3
             min_time: 0.002
             warmups: {{cpython: 0, pypy: 1}}

@@ -159,7 +159,9 @@ def test_two_builds_at_once_measure_each_result_once(tmp_path):
     ]
     outputs = [run.communicate(timeout=120)[0] for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
-    measuring = [line for out in outputs for line in out.splitlines() if "measuring " in line]
+    measuring = [
+        line for out in outputs for line in out.splitlines() if "benchpost: measuring " in line
+    ]
     assert len(measuring) == 3, outputs  # empty loop, noargs, onearg(i): once each
 
 

@@ -32,8 +32,11 @@ def test_an_estimate_shows_its_interval_in_the_unit_of_its_mean():
 
 
 def test_a_cost_that_may_be_nothing_says_so():
-    estimate = Estimate(4e-10, 0.0, (), -4e-10, 1.2e-9)
+    estimate = Estimate(4e-10, 0.0, (), -4e-10, 1.2e-9, subtracted=True)
     assert format_estimate(estimate) == "\u2248 0 (-0.40 ns to 1.20 ns)"
+    # A time as measured is never "nothing": a wide interval is shown as it is.
+    raw = Estimate(4e-10, 0.0, (), -4e-10, 1.2e-9)
+    assert format_estimate(raw) == "0.40 ns \u00b1 0.80 ns"
 
 
 @pytest.mark.parametrize(

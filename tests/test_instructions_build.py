@@ -80,7 +80,7 @@ def test_a_table_shows_instruction_counts_with_how_they_were_counted(counted):
     for row in rows[1:]:
         assert re.fullmatch(COUNT, row[1]), row
     text = page_text(project)
-    assert "Instructions per loop iteration, mean ± standard deviation" in text
+    assert "Instructions per loop iteration: the mean ± its 95 % confidence interval" in text
     assert re.search(
         r"Instructions counted \S+ on .*valgrind \d+\.\d+(\.\d+)? \(callgrind\)", text
     )

@@ -54,7 +54,7 @@ def _within_rounding(shown: re.Match[str], seconds: float) -> bool:
 @example(0.0, 1e-9, [])
 @given(numbers | seconds, numbers | seconds, samples)
 def test_any_estimate_formats(mean, half, values):
-    estimate = Estimate(mean, 0.0, tuple(values), mean - half, mean + half)
+    estimate = Estimate(mean, 0.0, tuple(values), mean - half, mean + half, subtracted=True)
     text = format_estimate(estimate)
     if estimate.includes_zero and math.isfinite(estimate.high) and estimate.low < 0:
         assert text.startswith("\u2248 0 ("), text  # a cost that may be nothing says so

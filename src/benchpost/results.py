@@ -57,8 +57,8 @@ class Cell:
         return list(self.result.get_values()) if self.result else []
 
     def mean(self) -> float:
-        replicates = self.replicates()
-        return statistics.fmean(replicates) if replicates else math.nan
+        values = self.values()
+        return statistics.fmean(self.replicates() or values) if values else math.nan
 
     def stdev(self) -> float:
         values = self.values()
@@ -67,13 +67,15 @@ class Cell:
     def metadata(self) -> dict[str, object]:
         return dict(self.result.get_metadata()) if self.result else {}
 
-    def replicates(self) -> list[float]:
+    def replicates(self, deterministic: bool = False) -> list[float]:
         """The independent numbers behind the cell: the mean of each process's
-        values (values inside one process are not independent); for a single
-        process (instruction counts), its values."""
+        values (values inside one process are not independent). For a
+        ``deterministic`` metric (counts) measured in one run, its values; a
+        single value twice, since it is exact (a zero-width interval)."""
         runs = [run.values for run in self.result.get_runs() if run.values] if self.result else []
-        if len(runs) == 1:
-            return list(runs[0])
+        if deterministic and len(runs) == 1:
+            values = list(runs[0])
+            return values * 2 if len(values) == 1 else values
         return [statistics.fmean(values) for values in runs]
 
     def by_round(self) -> dict[int, float]:
@@ -96,11 +98,13 @@ class Estimate:
     values: tuple[float, ...]
     low: float = -math.inf
     high: float = math.inf
+    #: the empty loop's value subtracted: a cost, which may be nothing
+    subtracted: bool = False
 
     @property
     def includes_zero(self) -> bool:
-        """True if the interval cannot tell this value from nothing (a subtracted cost)."""
-        return self.low <= 0 <= self.high
+        """True if a subtracted cost's interval cannot tell it from nothing."""
+        return self.subtracted and self.low <= 0 <= self.high
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,9 @@ class Results:
     def interpreter(self, name: str) -> Column | None:
         return next((i for i in self.interpreters if i.name == name), None)
 
+    def _replicates(self, cell: Cell) -> list[float]:
+        return cell.replicates(self.metric.deterministic)
+
     def _ok(self, benchmark: Benchmark, interpreter: str) -> Cell | None:
         cell = self.cells.get((benchmark, interpreter))
         return cell if cell is not None and cell.ok else None
@@ -139,12 +146,13 @@ class Results:
             loop = self._ok(EMPTY_LOOP, interpreter)
             if loop is None:
                 return None
-            cost = stats.welch(cell.replicates(), loop.replicates())
+            cost = stats.welch(self._replicates(cell), self._replicates(loop))
             offset = loop.mean()
             values = tuple(v - offset for v in values)
             low, high = cost.interval()
-            return Estimate(cost.mean, math.hypot(cell.stdev(), loop.stdev()), values, low, high)
-        mean = stats.mean_of(cell.replicates())
+            spread = math.hypot(cell.stdev(), loop.stdev())
+            return Estimate(cost.mean, spread, values, low, high, subtracted=True)
+        mean = stats.mean_of(self._replicates(cell))
         low, high = mean.interval()
         return Estimate(mean.mean, cell.stdev(), values, low, high)
 
@@ -203,8 +211,8 @@ class Results:
             assert ours_loop is not None and theirs_loop is not None  # estimate() checked
             return (
                 stats.log_ratio_of_differences(
-                    stats.welch(theirs.replicates(), theirs_loop.replicates()),
-                    stats.welch(ours.replicates(), ours_loop.replicates()),
+                    stats.welch(self._replicates(theirs), self._replicates(theirs_loop)),
+                    stats.welch(self._replicates(ours), self._replicates(ours_loop)),
                 ),
                 False,
             )
@@ -212,7 +220,8 @@ class Results:
         if rounds:
             reference_means, our_means = zip(*rounds, strict=True)
             return stats.paired_log_ratio(reference_means, our_means), True
-        return stats.unpaired_log_ratio(theirs.replicates(), ours.replicates()), False
+        unpaired = stats.unpaired_log_ratio(self._replicates(theirs), self._replicates(ours))
+        return unpaired, False
 
     def unsteady(self, benchmark: Benchmark, interpreter: str) -> tuple[int, int]:
         """How many of the cell's processes were not steady, of how many (see

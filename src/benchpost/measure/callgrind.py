@@ -100,7 +100,7 @@ def count_run(job: Job, valgrind: Valgrind, iterations: int, folder: Path) -> in
         # The interpreter exactly as configured: a wrapper script (which
         # execs or starts the real binary) is followed into its children,
         # one output file per process, and their counts are added up.
-        "--trace-children=yes",
+        *(["--trace-children=yes"] if _is_wrapper(job) else []),
         f"--callgrind-out-file={folder / 'callgrind.out.%p'}",
         "--dump-line=no",
         "--quiet",
@@ -118,6 +118,11 @@ def count_run(job: Job, valgrind: Valgrind, iterations: int, folder: Path) -> in
     if not outputs:
         raise MeasureError(f"callgrind wrote no output file in {folder}")
     return sum(read_total(out) for out in outputs)
+
+
+def _is_wrapper(job: Job) -> bool:
+    interp = job.interpreter
+    return os.path.realpath(interp.command_path) != os.path.realpath(interp.executable)
 
 
 _TOTAL = re.compile(r"^(?:totals|summary): (\d+)", re.MULTILINE)

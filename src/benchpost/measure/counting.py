@@ -149,6 +149,7 @@ INSTRUCTIONS = Counting(
     plural="instruction counts",
     file_tag="instructions",
     parallel=True,
+    deterministic=True,
     doing="counting instructions of",
     done="counted",
 )

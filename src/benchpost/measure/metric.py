@@ -68,6 +68,9 @@ class Metric:
     file_tag: str = ""
     #: True if the machine's load cannot change its numbers (run side by side)
     parallel: bool = False
+    #: True if a value measured once is exact (counts in fixed conditions): one value
+    #: then gives an interval of width 0, not an unknown one
+    deterministic: bool = False
     #: progress words: "measuring" / "measured"
     doing: str = "measuring"
     done: str = "measured"

@@ -168,8 +168,7 @@ def legend(grid: Grid, options: TableOptions) -> str:
     every = metrics_of(grid)
     quantities = " and ".join(r.metric.quantity for r in every)
     parts = [
-        f"{quantities[0].upper()}{quantities[1:]}: the mean over worker processes "
-        f"\u00b1 its 95 % confidence interval."
+        f"{quantities[0].upper()}{quantities[1:]}: the mean \u00b1 its 95 % confidence interval."
     ]
     base = first.interpreter(first.baseline)
     if base and len(first.interpreters) > 1:
