@@ -134,7 +134,6 @@ def job(suite, bench, interp, extension_dir: Path, scratch: Path) -> Job:
         suite.counting,
         600.0,
         scratch,
-        scratch,
     )
 
 

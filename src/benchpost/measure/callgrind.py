@@ -104,7 +104,10 @@ def count_run(job: Job, valgrind: Valgrind, iterations: int, folder: Path) -> in
         f"--callgrind-out-file={folder / 'callgrind.out.%p'}",
         "--dump-line=no",
         "--quiet",
-        *job.interpreter.argv,
+        # The binary by its real path (the same layout whatever symlink found it),
+        # or the wrapper script as configured; then the configured arguments.
+        job.interpreter.command_path if _is_wrapper(job) else job.interpreter.executable,
+        *job.interpreter.spec.args,
         str(folder / COUNTER.name),
         str(iterations),
         str(warmup_of(job)),
