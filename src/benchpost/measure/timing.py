@@ -8,12 +8,16 @@ the rounds (``benchpost.stats``), so a disturbance lasting seconds lands on
 both sides of it. Whatever the speed must not depend on is varied from
 process to process, so that a mode tied to it shows up as spread inside one
 build instead of as a jump between builds: the environment's size (it moves
-the stack), the hash seed, the place in the round.
+the stack), the hash seed, the place in the round, the loop count.
 
-The first round calibrates the loop count (doubling until a value takes
-``min_time``); later rounds reuse it. After the profile's ``rounds``, more
-are run while a ratio's interval is wider than its ``precision``, each
-process then taking as many values as Kalibera & Jones's rule says pays off.
+Several benchmarks measured together (a table's) share the rounds: each
+round visits them in a random order, so every benchmark's rounds spread over
+the whole measurement. Every process calibrates its own loop count (doubling
+until a value takes ``min_time``, then stretched by a random factor in
+[1, 2)), so that no count is a constant of the build. After the profile's
+``rounds``, more are run for the benchmarks whose ratio's interval is wider
+than the profile's ``precision``, each process then taking as many values as
+Kalibera & Jones's rule says pays off.
 
 Results stay pyperf JSON, one file per benchmark and interpreter: one run
 per worker process, in the order measured, its round in its metadata.
@@ -78,7 +82,6 @@ class _Side:
     """One interpreter's share of the rounds, filled while measuring."""
 
     job: Job
-    loops: int = 0  # 0 until the first process has calibrated it
     values: int = 0
     runs: list[pyperf.Run] = field(default_factory=list)
     error: MeasureError | None = None
@@ -119,36 +122,38 @@ class Timing(Metric):
     def measure_together(
         self, jobs: Sequence[Job], progress: Callable[[str], None] = print
     ) -> list[bytes | MeasureError]:
-        """One benchmark on several interpreters, in paired rounds (see the module doc)."""
+        """Benchmarks on several interpreters, in paired rounds (see the module doc).
+
+        Every round visits every benchmark that still needs rounds, in a random
+        order, and each benchmark's interpreters back to back in a random order:
+        a benchmark's rounds are spread over the whole measurement, so a change
+        of the machine's speed over tens of seconds lands inside its interval.
+        """
         profile = jobs[0].profile
         pairing = secrets.token_hex(8)
         sides = [_Side(job, values=profile.values) for job in jobs]
+        benchmarks: dict[object, list[_Side]] = {}
+        for side in sides:
+            benchmarks.setdefault(side.job.benchmark, []).append(side)
         rng = random.SystemRandom()
         jobs[0].scratch.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=jobs[0].scratch, prefix="rounds-") as scratch:
             for number in range(1, profile.most_rounds + 1):
-                alive = [s for s in sides if s.error is None]
-                if not alive or (number > profile.rounds and _precise(alive, profile)):
+                todo = [
+                    alive
+                    for group in benchmarks.values()
+                    if (alive := [s for s in group if s.error is None])
+                    and (number <= profile.rounds or not _precise(alive, profile))
+                ]
+                if not todo:
                     break
-                if number == profile.rounds + 1:
-                    _size_processes(alive, profile)
-                rng.shuffle(alive)
-                for position, side in enumerate(alive, 1):
-                    try:
-                        run = run_worker(
-                            side.job,
-                            loops=side.loops,
-                            values=side.values,
-                            round_=(number, position),
-                            rng=rng,
-                            scratch=Path(scratch),
-                        )
-                    except MeasureError as exc:
-                        side.error = exc
-                        continue
-                    side.loops = run.get_loops()
-                    side.process_seconds.append(run.get_metadata()["duration"])
-                    side.runs.append(run)
+                if number > 1:
+                    progress(f"  round {number}: {len(todo)} of {len(benchmarks)} benchmarks")
+                rng.shuffle(todo)
+                for group in todo:
+                    if number == profile.rounds + 1:
+                        _size_processes(group, profile)
+                    _one_round(group, number, rng, Path(scratch))
         return [side.error or _pyperf_json(side, pairing) for side in sides]
 
     def measured_seconds(self, result: object) -> float:
@@ -188,6 +193,27 @@ class Timing(Metric):
         )
 
 
+def _one_round(group: list[_Side], number: int, rng: random.Random, scratch: Path) -> None:
+    """One process per interpreter of one benchmark, back to back, in a random order."""
+    order = list(group)
+    rng.shuffle(order)
+    for position, side in enumerate(order, 1):
+        try:
+            run = run_worker(
+                side.job,
+                loops=0,  # every process calibrates: a loop count is no constant of a build
+                values=side.values,
+                round_=(number, position),
+                rng=rng,
+                scratch=scratch,
+            )
+        except MeasureError as exc:
+            side.error = exc
+            continue
+        side.process_seconds.append(run.get_metadata()["duration"])
+        side.runs.append(run)
+
+
 def run_worker(
     job: Job,
     *,
@@ -210,6 +236,7 @@ def run_worker(
         "code": job.benchmark.code,
         "path": [str(job.extension_dir)] if job.extension_dir else [],
         "loops": loops,
+        "stretch": rng.uniform(1.0, 2.0),
         "min_time": job.profile.min_time,
         "warmups": job.profile.warmups_for(interp.kind) if warmups is None else warmups,
         "values": values,

@@ -4,9 +4,10 @@
   processes and concurrent builds: two timings never run at once (they would
   disturb each other), and nothing is measured twice (a result another build
   stored while we waited is taken from the store).
-- **Together.** One benchmark's cells on all interpreters are measured in
-  one go (times: in paired rounds, see ``measure.timing``), so that both
-  sides of a ratio see the same conditions. A metric that load cannot
+- **Together.** The cells of one table (every benchmark, every
+  interpreter) are measured in one go, in shared paired rounds (see
+  ``measure.timing``), so that both sides of a ratio see the same
+  conditions, and every benchmark's rounds span the whole measurement. A metric that load cannot
   change (counts) runs one job per core.
 - **Time well spent.** How much of the measuring wall time went into the
   values themselves, for the build's summary.
@@ -86,13 +87,9 @@ class Scheduler:
                     for found in pool.map(measure, [[p] for p in pending], labels):
                         cells += found
             else:
-                batches = _by_benchmark(pending)
-                done = 0
-                for batch in batches:
-                    label = self._label(batch, done + 1, len(pending))
-                    with self._locked():  # one benchmark at a time: other builds take turns
-                        cells += self._measure(batch, label, metric)
-                    done += len(batch)
+                # All together, in shared rounds (see measure.timing); one lock hold.
+                with self._locked():
+                    cells += self._measure(pending, self._label(pending, 1, len(pending)), metric)
         except LockTimeout as exc:  # another build holds the lock and does not let go
             self.progress(f"failed: {exc}")
             cells += [
@@ -103,10 +100,12 @@ class Scheduler:
 
     @staticmethod
     def _label(batch: list[Pending], number: int, total: int) -> str:
-        names = " and ".join(p.job.interpreter.display for p in batch)
+        benchmarks = list(dict.fromkeys(p.job.benchmark.name for p in batch))
+        interpreters = " and ".join(dict.fromkeys(p.job.interpreter.display for p in batch))
+        what = benchmarks[0] if len(benchmarks) == 1 else f"{len(benchmarks)} benchmarks"
         last = number + len(batch) - 1
         count = f"{number}/{total}" if last == number else f"{number}-{last}/{total}"
-        return f"{batch[0].job.benchmark.name} on {names} [{count}]"
+        return f"{what} on {interpreters} [{count}]"
 
     def _locked(self):
         return file_lock(self.lock, timeout=self.wait, waiting=self.progress)
@@ -152,14 +151,3 @@ class Scheduler:
 def _cell(item: Pending, result, origin: str) -> Cell:
     job = item.job
     return Cell(job.benchmark, job.interpreter.name, result, origin, path=item.path, key=item.key)
-
-
-def _by_benchmark(pending: list[Pending]) -> list[list[Pending]]:
-    """Consecutive cells of the same benchmark, as one batch each."""
-    batches: list[list[Pending]] = []
-    for item in pending:
-        if batches and batches[-1][0].job.benchmark == item.job.benchmark:
-            batches[-1].append(item)
-        else:
-            batches.append([item])
-    return batches

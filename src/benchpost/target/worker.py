@@ -7,10 +7,11 @@ nothing but the standard library, ``loop.py`` beside it and the extension
 under test, and uses no newer syntax.
 
 The spec (JSON) gives ``setup``, ``code``, ``path`` (put first on
-``sys.path``), ``loops`` (0: calibrate here), ``min_time`` (seconds a value
-takes at least), ``warmups``, ``values`` and ``output`` (where the result
-goes). The result (JSON): ``loops``, ``calibration`` and ``warmups`` as
-``[loops, seconds per iteration]`` pairs, and ``values`` in seconds per
+``sys.path``), ``loops`` (0: calibrate here, then stretch the count by
+``stretch``), ``min_time`` (seconds a value takes at least), ``warmups``,
+``values`` and ``output`` (where the result goes). The result (JSON):
+``loops``, ``calibration`` and ``warmups`` as ``[loops, seconds per
+iteration]`` pairs, and ``values`` in seconds per
 iteration, in the order they were taken; ``cpu_share``, the CPU time the
 process got while taking them, over their wall time (1.0: a core to itself).
 """
@@ -46,6 +47,10 @@ def main():
     loops, calibration = spec["loops"], []
     if not loops:
         loops, calibration = calibrate(loop, spec["min_time"], timer)
+        # Stretched by a random factor in [1, 2): a loop count is then no power of
+        # two shared by every process (a garbage collector's rhythm, say, would
+        # otherwise fall the same way in all of them).
+        loops = max(1, int(loops * spec.get("stretch", 1.0)))
     warmups = [[loops, loop(loops, timer) / loops] for _ in range(spec["warmups"])]
     values, cpu, wall = [], 0.0, 0.0
     for _ in range(spec["values"]):
