@@ -147,7 +147,7 @@ def mean_log_ratio(parts: Sequence[Normalish]) -> Normalish:
 # -- a process's own values ---------------------------------------------------
 
 #: A trend smaller than this (first half against second half) is not a trend.
-STEADY_TOLERANCE = 0.05
+STEADY_TOLERANCE = 0.10
 
 
 def is_steady(values: Sequence[float], tolerance: float = STEADY_TOLERANCE) -> bool:
