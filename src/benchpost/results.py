@@ -174,6 +174,13 @@ class Results:
         log_ratio = self._log_ratio(benchmark, interpreter, reference, subtract_loop)
         return None if log_ratio is None else Comparison.from_log(*log_ratio)
 
+    def _widened(self, log_ratio: stats.Normalish) -> stats.Normalish:
+        """Plus what varies between builds (the profile's ``between_builds``; times only:
+        counts do not move between builds)."""
+        if self.metric.deterministic:
+            return log_ratio
+        return stats.with_between_builds(log_ratio, self.profile.between_builds)
+
     def group_ratio(
         self,
         benchmarks: Sequence[Benchmark],
@@ -210,18 +217,20 @@ class Results:
             theirs_loop = self._ok(EMPTY_LOOP, reference or self.baseline)
             assert ours_loop is not None and theirs_loop is not None  # estimate() checked
             return (
-                stats.log_ratio_of_differences(
-                    stats.welch(self._replicates(theirs), self._replicates(theirs_loop)),
-                    stats.welch(self._replicates(ours), self._replicates(ours_loop)),
+                self._widened(
+                    stats.log_ratio_of_differences(
+                        stats.welch(self._replicates(theirs), self._replicates(theirs_loop)),
+                        stats.welch(self._replicates(ours), self._replicates(ours_loop)),
+                    )
                 ),
                 False,
             )
         rounds = paired_rounds(theirs, ours)
         if rounds:
             reference_means, our_means = zip(*rounds, strict=True)
-            return stats.paired_log_ratio(reference_means, our_means), True
+            return self._widened(stats.paired_log_ratio(reference_means, our_means)), True
         unpaired = stats.unpaired_log_ratio(self._replicates(theirs), self._replicates(ours))
-        return unpaired, False
+        return self._widened(unpaired), False
 
     def unsteady(self, benchmark: Benchmark, interpreter: str) -> tuple[int, int]:
         """How many of the cell's processes were not steady, of how many (see

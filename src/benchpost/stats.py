@@ -82,6 +82,22 @@ class Normalish:
 UNKNOWN = Normalish(math.nan, math.inf, 0)
 
 
+def with_between_builds(log_ratio: Normalish, relative_sd: float) -> Normalish:
+    """A log-ratio's uncertainty with what varies between builds added in quadrature.
+
+    One build's rounds cannot see what stays the same inside a build and
+    changes between builds (the machine's state over minutes); Kalibera &
+    Jones make it a level of repetition of its own. Without several builds,
+    its size comes from measuring it (``tools/reproducibility.py``) and is
+    given as a relative standard deviation.
+    """
+    if relative_sd <= 0 or not math.isfinite(log_ratio.se):
+        return log_ratio
+    return Normalish(
+        log_ratio.mean, math.hypot(log_ratio.se, math.log1p(relative_sd)), log_ratio.df
+    )
+
+
 def mean_of(samples: Sequence[float]) -> Normalish:
     """The mean of independent samples (process means), with its t-interval."""
     n = len(samples)

@@ -13,8 +13,8 @@ the stack), the hash seed, the place in the round, the loop count.
 Several benchmarks measured together (a table's) share the rounds: each
 round visits them in a random order, so every benchmark's rounds spread over
 the whole measurement. Every process calibrates its own loop count (doubling
-until a value takes ``min_time``, then stretched by a random factor in
-[1, 2)), so that no count is a constant of the build. After the profile's
+until a value takes ``min_time``, then sized for ``min_time`` times a random
+factor in [1, 1.5)), so that no count is a constant of the build. After the profile's
 ``rounds``, more are run for the benchmarks whose ratio's interval is wider
 than the profile's ``precision``, each process then taking as many values as
 Kalibera & Jones's rule says pays off.
@@ -236,7 +236,7 @@ def run_worker(
         "code": job.benchmark.code,
         "path": [str(job.extension_dir)] if job.extension_dir else [],
         "loops": loops,
-        "stretch": rng.uniform(1.0, 2.0),
+        "stretch": rng.uniform(1.0, 1.5),
         "min_time": job.profile.min_time,
         "warmups": job.profile.warmups_for(interp.kind) if warmups is None else warmups,
         "values": values,

@@ -63,6 +63,9 @@ def format_speedup(
             metric.worse,
         )
     digits = ratio_digits(value, low, high)
+    # An interval that excludes 1 must not read as if it touched it ("1.0-1.2").
+    while digits < 3 and math.isfinite(low) and round(low, digits) <= 1:
+        digits += 1
     text = f"{value:.{digits}f}x {word}"
     if noun and metric.noun:
         text += f" {metric.noun}"

@@ -138,7 +138,15 @@ _PROFILE_KEYS = (
     "min_time",
     "warmups",
     "publish",
+    "between_builds",
 )
+
+
+def _fraction(sec: Section, key: str) -> float:
+    value = float(sec.get(key, float, 0.0))
+    if not 0 <= value < 1:
+        raise sec.error(key, f"{key} is a fraction, like 0.02 (2 %), not {value}")
+    return value
 
 
 def _profiles(sec: Section) -> dict[str, Profile]:
@@ -155,9 +163,7 @@ def _profiles(sec: Section) -> dict[str, Profile]:
             raise sub.error(
                 "max_rounds", f"max_rounds ({max_rounds}) is less than rounds ({rounds})"
             )
-        precision = float(sub.get("precision", float, 0.0))
-        if not 0 <= precision < 1:
-            raise sub.error("precision", "precision is a fraction, like 0.02 (2 %)")
+        precision = _fraction(sub, "precision")
         profile = Profile(
             name=name,
             rounds=rounds,
@@ -167,6 +173,7 @@ def _profiles(sec: Section) -> dict[str, Profile]:
             max_rounds=max_rounds,
             precision=precision,
             publish=sub.get("publish", bool, False),
+            between_builds=_fraction(sub, "between_builds"),
         )
         profiles[name] = profile
     return profiles

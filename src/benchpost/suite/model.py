@@ -56,7 +56,8 @@ class Profile:
     """How rigorously to measure times: rounds of processes, values, warm-ups.
 
     A *round* runs one worker process per interpreter, back to back in a
-    random order; a ratio comes from the rounds (see ``benchpost.stats``).
+    random order; a ratio comes from the rounds (see ``benchpost.stats``),
+    its uncertainty widened by ``between_builds``.
     After ``rounds`` rounds, more are run (up to ``max_rounds``) while a
     ratio's 95 % interval is wider than ``precision`` (relative half-width).
     """
@@ -71,6 +72,10 @@ class Profile:
     precision: float = 0.0  # 0: no extra rounds
     #: numbers meant for publishing: a busy machine is a warning, not a note
     publish: bool = False
+    #: how much a ratio moves from one build to the next beyond what one build's
+    #: rounds show (relative standard deviation; tools/reproducibility.py measures
+    #: it), added to every ratio's uncertainty
+    between_builds: float = 0.0
 
     @property
     def most_rounds(self) -> int:

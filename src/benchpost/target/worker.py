@@ -7,8 +7,8 @@ nothing but the standard library, ``loop.py`` beside it and the extension
 under test, and uses no newer syntax.
 
 The spec (JSON) gives ``setup``, ``code``, ``path`` (put first on
-``sys.path``), ``loops`` (0: calibrate here, then stretch the count by
-``stretch``), ``min_time`` (seconds a value takes at least), ``warmups``,
+``sys.path``), ``loops`` (0: calibrate here, so that a value takes
+``min_time`` times ``stretch``), ``min_time`` (seconds a value takes at least), ``warmups``,
 ``values`` and ``output`` (where the result goes). The result (JSON):
 ``loops``, ``calibration`` and ``warmups`` as ``[loops, seconds per
 iteration]`` pairs, and ``values`` in seconds per
@@ -47,10 +47,13 @@ def main():
     loops, calibration = spec["loops"], []
     if not loops:
         loops, calibration = calibrate(loop, spec["min_time"], timer)
-        # Stretched by a random factor in [1, 2): a loop count is then no power of
-        # two shared by every process (a garbage collector's rhythm, say, would
-        # otherwise fall the same way in all of them).
-        loops = max(1, int(loops * spec.get("stretch", 1.0)))
+        # A value then takes min_time times a random factor in [1, 1.5): the
+        # loop count is no power of two shared by every process (a garbage
+        # collector's rhythm, say, would otherwise fall the same way in all).
+        per_iteration = calibration[-1][1]
+        if per_iteration > 0:
+            wanted = spec["min_time"] * spec.get("stretch", 1.0) / per_iteration
+            loops = max(1, min(MAX_LOOPS, int(wanted) + 1))
     warmups = [[loops, loop(loops, timer) / loops] for _ in range(spec["warmups"])]
     values, cpu, wall = [], 0.0, 0.0
     for _ in range(spec["values"]):
