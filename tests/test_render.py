@@ -295,3 +295,37 @@ def test_a_ratio_between_a_column_measured_here_and_a_recorded_one_is_marked():
     assert together.paired("pypy")
     note = measurement_note(together)
     assert "recorded 2026-11-20 on Other CPU (other-host)" in note
+
+
+def test_a_busy_machine_and_unsteady_processes_are_said():
+    from benchpost.render.note import is_busy
+    from benchpost.render.table import UNSTEADY_MARK, legend
+
+    def warming(value: float, number: int) -> pyperf.Run:
+        # Still getting faster: 2x slower at first, steady only at the end.
+        values = [value * f for f in (2.0, 1.8, 1.5, 1.2, 1.0, 1.0, 1.0, 1.0)]
+        metadata = {
+            "name": "noargs",
+            "loops": 1024,
+            "unit": "second",
+            "benchpost_pairing": "rounds-1",
+            "benchpost_round": number,
+            "benchpost_other_cpu": 0.5,
+            "benchpost_cpu_share": 0.6,
+            "date": "2026-11-23T10:00:00",
+        }
+        return pyperf.Run(values, metadata=metadata, collect_metadata=False)
+
+    busy = dict(RESULTS.cells)
+    runs = [warming(29e-9, n) for n in (1, 2, 3)]
+    busy[NOARGS, "pypy"] = Cell(NOARGS, "pypy", pyperf.Benchmark(runs), CACHED)
+    results = Results(RESULTS.benchmarks, RESULTS.interpreters, (), "cpython", PROFILE, busy)
+    value, _ = cell_text(results, NOARGS, "pypy", TableOptions())
+    assert value.endswith(UNSTEADY_MARK)
+    assert "had not reached a steady state" in legend(results, TableOptions())
+    note = measurement_note(results)
+    assert "15 of 18 processes were steady" in note
+    assert "3 of 3 processes had less than 90% of a core" in note
+    assert "The machine was busy: other processes used 50% of its CPU time" in note
+    assert is_busy(list(busy.values())) == 0.5
+    assert is_busy(list(RESULTS.cells.values())) == 0.0
