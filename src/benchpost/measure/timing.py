@@ -278,16 +278,19 @@ def run_worker(
 
 
 def _precise(sides: list[_Side], profile: Profile) -> bool:
-    """True if every paired ratio's 95 % interval is within ``precision`` of it."""
+    """True if no paired ratio needs more rounds: its 95 % interval from the rounds is
+    within ``precision``, or the rounds' own uncertainty is already below half of
+    what varies between builds (``between_builds``), which more rounds cannot shrink."""
     if profile.precision <= 0:
         return True
+    enough = math.log1p(profile.between_builds) / 2
     for i, first in enumerate(sides):
         for second in sides[i + 1 :]:
             a, b = first.by_round(), second.by_round()
             common = sorted(a.keys() & b.keys())
             log_ratio = stats.paired_log_ratio([a[r] for r in common], [b[r] for r in common])
             low, high = log_ratio.interval()
-            if math.expm1((high - low) / 2) > profile.precision:
+            if math.expm1((high - low) / 2) > profile.precision and log_ratio.se > enough:
                 return False
     return True
 
