@@ -194,3 +194,11 @@ def page_tables(page: Path) -> dict[str, list[list[str]]]:
 def html_text(fragment: str) -> str:
     """The text of an HTML fragment, whitespace collapsed."""
     return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment))).strip()
+
+
+_MEASURING = re.compile(r"benchpost: measuring .* \[(\d+)(?:-(\d+))?/\d+\]")
+
+
+def measured_count(log: str) -> int:
+    """How many results a build's log says it measured (a line can name several)."""
+    return sum(int(last or first) - int(first) + 1 for first, last in _MEASURING.findall(log))

@@ -117,7 +117,7 @@ BIMODAL = """\
   setup: |
     import os
     # a cost that depends on something that must not matter: the environment's size
-    n = 1 + 15 * (len(os.environ.get("BENCHPOST_PADDING", "")) % 2)
+    n = 1 + 63 * (len(os.environ.get("BENCHPOST_PADDING", "")) % 2)
   benchmarks:
     - name: bimodal
       code: |

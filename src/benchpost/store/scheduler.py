@@ -102,7 +102,7 @@ class Scheduler:
     def _label(batch: list[Pending], number: int, total: int) -> str:
         benchmarks = list(dict.fromkeys(p.job.benchmark.name for p in batch))
         interpreters = " and ".join(dict.fromkeys(p.job.interpreter.display for p in batch))
-        what = benchmarks[0] if len(benchmarks) == 1 else f"{len(benchmarks)} benchmarks"
+        what = benchmarks[0] if len(benchmarks) == 1 else _some_names(benchmarks)
         last = number + len(batch) - 1
         count = f"{number}/{total}" if last == number else f"{number}-{last}/{total}"
         return f"{what} on {interpreters} [{count}]"
@@ -146,6 +146,18 @@ class Scheduler:
         with self._tally:
             self.value_seconds += metric.measured_seconds(result)
         return _cell(item, result, MEASURED)
+
+
+def _some_names(names: list[str], room: int = 60) -> str:
+    """``"3 benchmarks (empty loop, noargs, onearg(i))"``, the list cut to fit ``room``."""
+    shown = ""
+    for index, name in enumerate(names):
+        more = f", {name}" if shown else name
+        if len(shown) + len(more) > room:
+            shown += f", and {len(names) - index} more"
+            break
+        shown += more
+    return f"{len(names)} benchmarks ({shown})"
 
 
 def _cell(item: Pending, result, origin: str) -> Cell:
