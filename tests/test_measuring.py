@@ -4,6 +4,7 @@ no hidden modes (the real worker processes, the real PyPy, real valgrind)."""
 from __future__ import annotations
 
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,8 @@ import pytest
 
 from benchpost import schema
 from benchpost.measure.counting import INSTRUCTIONS
-from benchpost.measure.timing import TIME
+from benchpost.measure.process import run_isolated
+from benchpost.measure.timing import TIME, measuring_cpu
 from benchpost.store import ResultStore
 from benchpost.suite import EMPTY_LOOP, load_suite
 
@@ -103,6 +105,8 @@ def test_rounds_pair_the_processes_and_stay_pyperf_files(tmp_path):
     positions = [r.get_metadata()[schema.POSITION] for r in a.result.get_runs()]
     assert set(positions) <= {1, 2}
     paddings = {r.get_metadata()[schema.PADDING] for c in (a, b) for r in c.result.get_runs()}
+    cpus = {r.get_metadata()[schema.CPU] for c in (a, b) for r in c.result.get_runs()}
+    assert cpus == {measuring_cpu()}, "every timed process of a build ran on one processor"
     assert len(paddings) > 1, "the environment's size is varied from process to process"
     compared = subprocess.run(
         [sys.executable, "-m", "pyperf", "compare_to", str(a.path), str(b.path)],
@@ -110,6 +114,17 @@ def test_rounds_pair_the_processes_and_stay_pyperf_files(tmp_path):
         text=True,
     )
     assert compared.returncode == 0, compared.stderr
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one processor: nothing to pin")
+@pytest.mark.parametrize("python", [sys.executable, pytest.param("pypy3", marks=needs_pypy)])
+def test_a_timed_process_runs_on_one_processor_from_its_start(python):
+    """Pinned by inheritance, so even an interpreter without sched_setaffinity is."""
+    cpu = measuring_cpu()
+    status = "print(open('/proc/self/status').read().split('Cpus_allowed_list:')[1].split()[0])"
+    shown = run_isolated([python, "-c", status], {"PATH": os.environ["PATH"]}, 60, cpu=cpu)
+    assert shown.strip() == str(cpu)
+    assert len(os.sched_getaffinity(0)) > 1, "the build itself stays on every processor"
 
 
 BIMODAL = """\

@@ -64,6 +64,7 @@ HASH_SEED = "benchpost_hash_seed"
 OTHER_CPU = "benchpost_other_cpu"  # share of the machine's CPU time used by others
 STEAL = "benchpost_steal"  # share of CPU time the hypervisor took (Linux "steal")
 CPU_SHARE = "benchpost_cpu_share"  # CPU time over wall time while its values were taken
+CPU = "benchpost_cpu"  # the processor every timed process of a build was pinned to
 # instruction counts only
 VALGRIND = "benchpost_valgrind"
 WARMUP = "benchpost_warmup"

@@ -29,6 +29,7 @@ import datetime as dt
 import io
 import json
 import math
+import os
 import random
 import secrets
 import shlex
@@ -214,6 +215,20 @@ def _one_round(group: list[_Side], number: int, rng: random.Random, scratch: Pat
         side.runs.append(run)
 
 
+def measuring_cpu() -> int | None:
+    """The processor every timed process runs on: the last one this process may use.
+
+    On this 2-core VM a worker left to the scheduler ran 1.4-1.8x slower in
+    a third to half of the processes, in spells of a second or two, and both
+    sides of a round did not always share the spell; pinned to one processor,
+    the slow spells all but went (relative spread of process means 8-13 %
+    instead of 20-31 %). The last processor, because the kernel's
+    housekeeping tends to the first.
+    """
+    allowed = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
+    return max(allowed) if len(allowed) > 1 else None
+
+
 def run_worker(
     job: Job,
     *,
@@ -250,8 +265,9 @@ def run_worker(
         BENCHPOST_PADDING="x" * padding,
     )
     command = [*interp.argv, str(WORKER), str(spec_path)]
+    cpu = measuring_cpu()
     before, started = machine.sample(), time.monotonic()
-    run_isolated(command, env, job.timeout, cwd=scratch)
+    run_isolated(command, env, job.timeout, cwd=scratch, cpu=cpu)
     duration = time.monotonic() - started
     after = machine.sample()
     try:
@@ -271,6 +287,7 @@ def run_worker(
         schema.POSITION: position,
         schema.PADDING: padding,
         schema.HASH_SEED: seed,
+        schema.CPU: cpu,
         schema.CPU_SHARE: round(min(float(found.get("cpu_share", 1.0)), 9.99), 3),
         **machine.load_between(before, after),
     }
