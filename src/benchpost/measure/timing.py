@@ -287,7 +287,7 @@ def run_worker(
         schema.POSITION: position,
         schema.PADDING: padding,
         schema.HASH_SEED: seed,
-        schema.CPU: cpu,
+        **({schema.CPU: cpu} if cpu is not None else {}),
         schema.CPU_SHARE: round(min(float(found.get("cpu_share", 1.0)), 9.99), 3),
         **machine.load_between(before, after),
     }
