@@ -68,6 +68,35 @@ def test_a_paired_ratio_cancels_drift_shared_by_both_sides():
     assert unpaired.interval()[1] - unpaired.interval()[0] > 0.2
 
 
+def test_the_sign_test_ranks_match_the_tables():
+    # Conover's table of the binomial(n, 1/2): the k-th order statistics from
+    # either end hold the median with at least 95 % confidence.
+    assert [stats.sign_test_rank(n) for n in (5, 6, 10, 15, 20, 30)] == [0, 1, 2, 4, 6, 10]
+
+
+def test_one_slow_round_in_six_barely_moves_a_paired_ratio_but_widens_its_interval():
+    # Five rounds say 2.0x; in the sixth the other side ran 3x slower (a spell of
+    # interference). The mean of the logs moves by a fifth; the median does not.
+    ref = [2.0, 2.02, 1.98, 2.01, 1.99, 2.0]
+    other = [1.0, 1.0, 1.0, 1.0, 1.0, 3.0]
+    ratio = stats.paired_log_ratio(ref, other)
+    assert math.exp(ratio.mean) == pytest.approx(2.0, rel=0.01)
+    logs = [math.log(r / o) for r, o in zip(ref, other, strict=True)]
+    assert math.exp(stats.mean_of(logs).mean) < 1.7
+    low, high = ratio.interval()
+    assert math.exp(low) < 0.7 and math.exp(high) > 1.99  # the slow round is inside
+    # Below six rounds no order statistics reach 95 %: the t-interval stands in.
+    assert stats.paired_log_ratio(ref[:5], other[:5]).bounds is None
+
+
+def test_what_varies_between_builds_widens_both_sides_of_an_uneven_interval():
+    ratio = stats.median_of([0.1, 0.11, 0.12, 0.15, 0.2, 0.9])
+    low, high = ratio.interval()
+    wider = stats.with_between_builds(ratio, 0.03).interval()
+    assert wider[0] < low and wider[1] > high
+    assert wider[0] > 0, "an uneven interval stays uneven: a few-percent term does not reach 0"
+
+
 def test_a_cost_whose_interval_reaches_zero_gives_no_ratio():
     cost = stats.welch([1.0, 1.2, 0.8, 1.1], [1.05, 0.9, 1.0, 1.15])
     assert cost.interval()[0] < 0 < cost.interval()[1]

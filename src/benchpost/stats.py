@@ -6,8 +6,14 @@ Kalibera & Jones found and as this machine shows), so a process contributes
 one number, the mean of its values.
 
 - A ratio of two interpreters measured in the same rounds is *paired*: one
-  log-ratio per round (the two processes ran back to back), and a Student
-  t-interval on their mean. Drift slower than a round cancels out.
+  log-ratio per round (the two processes ran back to back). Drift slower than
+  a round cancels out. From six rounds on, the estimate is their median with
+  a distribution-free interval (the sign test's order statistics), because a
+  process now and then runs far slower than the rest (a spell of
+  interference, a collection of the garbage collector falling unluckily),
+  and one such round out of six moved a mean by 10-20 % from one build to the
+  next; below six rounds no such interval reaches 95 %, and a Student
+  t-interval on their mean stands in.
 - A ratio of columns measured apart (a recorded column, an interpreter added
   later) is *unpaired*: Welch's t-interval on the difference of the mean
   log process estimates.
@@ -18,8 +24,10 @@ one number, the mean of its values.
 
 Sources: Kalibera & Jones, "Rigorous Benchmarking in Reasonable Time"
 (ISMM 2013) for the levels of repetition and the choice of how many values a
-process takes; Welch (1947) for unequal variances; any statistics text for
-the t-interval and the delta method.
+process takes; Welch (1947) for unequal variances; Conover, "Practical
+Nonparametric Statistics" (3rd ed., 1999, sec. 3.2) for the interval of a
+median from order statistics (benchstat reports medians the same way); any
+statistics text for the t-interval and the delta method.
 """
 
 from __future__ import annotations
@@ -70,11 +78,16 @@ class Normalish:
     mean: float
     se: float
     df: float
+    #: an interval found otherwise (a median's order statistics): then ``se`` only
+    #: stands in where estimates are combined
+    bounds: tuple[float, float] | None = None
 
     def interval(self) -> tuple[float, float]:
         """The 95 % interval (``(-inf, inf)`` if it cannot be known)."""
         if not math.isfinite(self.se):
             return -math.inf, math.inf
+        if self.bounds is not None:
+            return self.bounds
         half = t_quantile(self.df) * self.se
         return self.mean - half, self.mean + half
 
@@ -93,9 +106,16 @@ def with_between_builds(log_ratio: Normalish, relative_sd: float) -> Normalish:
     """
     if relative_sd <= 0 or not math.isfinite(log_ratio.se):
         return log_ratio
-    return Normalish(
-        log_ratio.mean, math.hypot(log_ratio.se, math.log1p(relative_sd)), log_ratio.df
-    )
+    between = math.log1p(relative_sd)
+    bounds = None
+    if log_ratio.bounds is not None:  # each side widened, as the symmetric case is
+        low, high = log_ratio.bounds
+        extra, middle = _Z975 * between, log_ratio.mean
+        bounds = (
+            middle - math.hypot(middle - low, extra),
+            middle + math.hypot(high - middle, extra),
+        )
+    return Normalish(log_ratio.mean, math.hypot(log_ratio.se, between), log_ratio.df, bounds)
 
 
 def mean_of(samples: Sequence[float]) -> Normalish:
@@ -126,9 +146,42 @@ def _welch_df(*parts: Normalish) -> float:
 
 
 def paired_log_ratio(reference: Sequence[float], other: Sequence[float]) -> Normalish:
-    """``log(reference / other)`` from pairs measured together (one pair per round)."""
+    """``log(reference / other)`` from pairs measured together (one pair per round):
+    the median of the per-round log-ratios (their mean below ``MEDIAN_FROM`` rounds)."""
     logs = [math.log(r / o) for r, o in zip(reference, other, strict=True) if r > 0 and o > 0]
-    return mean_of(logs)
+    return median_of(logs) if len(logs) >= MEDIAN_FROM else mean_of(logs)
+
+
+#: The fewest samples whose median has a distribution-free 95 % interval.
+MEDIAN_FROM = 6
+
+
+def sign_test_rank(n: int, alpha: float = 1 - LEVEL) -> int:
+    """The rank k (1-based) such that the k-th smallest and k-th largest of ``n``
+    samples bound their median with at least ``1 - alpha`` confidence; 0 if none do.
+
+    The median lies below the k-th smallest sample unless at least k samples
+    fall below it: a binomial(n, 1/2) count (Conover 1999, sec. 3.2).
+    """
+    below, k = 0.0, 0
+    while k < n and below + math.comb(n, k) / 2**n <= alpha / 2:
+        below += math.comb(n, k) / 2**n
+        k += 1
+    return k
+
+
+def median_of(samples: Sequence[float]) -> Normalish:
+    """The median of independent samples, with its order-statistics 95 % interval.
+
+    Where it is combined with others (a group's geometric mean), its ``se``
+    stands in: the interval's mean half-width over the normal quantile.
+    """
+    ordered = sorted(samples)
+    n, k = len(ordered), sign_test_rank(len(samples))
+    if k == 0:
+        return Normalish(statistics.median(ordered) if ordered else math.nan, math.inf, 0)
+    low, high = ordered[k - 1], ordered[n - k]
+    return Normalish(statistics.median(ordered), (high - low) / (2 * _Z975), math.inf, (low, high))
 
 
 def unpaired_log_ratio(reference: Sequence[float], other: Sequence[float]) -> Normalish:

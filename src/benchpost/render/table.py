@@ -180,8 +180,9 @@ def legend(grid: Grid, options: TableOptions) -> str:
             )
         else:
             method = (
-                "the geometric mean of the ratios of processes run back to back "
-                "in the same round, with a Student t-interval on their logarithms"
+                "the median of the ratios of processes run back to back in the same "
+                "round, its interval from their order statistics (sign test; below "
+                "6 rounds, their geometric mean with a Student t-interval)"
             )
         parts.append(
             f"Ratios compare with {base.display}: {method}; in brackets, its 95 % "
