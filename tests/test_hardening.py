@@ -276,3 +276,22 @@ def test_a_stopped_build_holding_the_lock_is_named_and_given_up_on(tmp_path):
     assert "gave up after 2 s" in cell.error and "'fg'" in cell.error
     assert any(f"waiting for process {holder.pid}" in line for line in said), said
     assert metric.calls == []  # nothing was measured beside it
+
+
+@pytest.mark.store
+def test_a_recorded_file_linked_under_another_benchmarks_name_is_refused(tmp_path):
+    metric = recorder()
+    record_all(tmp_path, metric)
+    store = make_store(tmp_path, RECORDED_ONLY)
+    layout = RecordedLayout(store.suite.recorded_dir)
+    noargs = store.suite.benchmark("calls", "noargs")
+    onearg = store.suite.benchmark("calls", "onearg(i)")
+    # "ln -s onearg_i.json noargs.json": one file, two benchmarks' names.
+    target = layout.result("pypy", noargs, metric)
+    target.unlink()
+    target.symlink_to(layout.result("pypy", onearg, metric).name)
+    results = store.results([noargs, onearg], ["pypy"], metric)
+    cell = results.cell(noargs, "pypy")
+    assert cell.origin == FAILED, cell
+    assert f"recorded result {target} holds benchmark 'onearg(i)', not 'noargs'" in cell.error
+    assert results.cell(onearg, "pypy").ok  # the file under its own name is still used
