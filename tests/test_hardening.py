@@ -33,12 +33,14 @@ from benchpost.store import RECORDED_ONLY, ResultStore
 from benchpost.store.layout import RecordedLayout
 from benchpost.suite import EMPTY_LOOP, SuiteError, load_suite
 
-from .conftest import ROOT, make_project, sphinx_build, suite_yaml
+from .conftest import ROOT, copy_this_site, make_project, sphinx_build, suite_yaml
 from .test_render import NOARGS, RESULTS
 from .test_store_policy import make_store, record_all, recorder
 from .test_suite import GOOD, write_suite
 
 META = PostMeta("Title", "a-post", dt.date(2026, 11, 25))
+#: A build of this site that measures nothing (its recorded results only).
+RECORDED_BUILD = {"BENCHPOST_MODE": "recorded"}
 
 
 def test_a_title_cannot_end_the_fragments_comment(tmp_path):
@@ -295,3 +297,28 @@ def test_a_recorded_file_linked_under_another_benchmarks_name_is_refused(tmp_pat
     assert cell.origin == FAILED, cell
     assert f"recorded result {target} holds benchmark 'onearg(i)', not 'noargs'" in cell.error
     assert results.cell(onearg, "pypy").ok  # the file under its own name is still used
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("date", ["2026-13-45", "tomorrow"])
+def test_a_post_whose_date_is_not_a_date_is_one_warning_at_its_line(tmp_path, date):
+    project = copy_this_site(tmp_path / "site")
+    (project / "posts" / "bad-date.rst").write_text(
+        f":author: Someone\n:tags: speed\n:date: {date}\n\nA post\n======\n\nText.\n"
+    )
+    # Recorded numbers only: this is about the post's fields, not about measuring.
+    proc = sphinx_build(project, "-W", "--keep-going", check=False, env=RECORDED_BUILD)
+    assert proc.returncode != 0
+    output = proc.stdout + proc.stderr
+    assert "Traceback" not in output and "Extension error" not in output, output
+    warnings = [line for line in proc.stderr.splitlines() if "WARNING" in line]
+    assert len(warnings) == 1, proc.stderr
+    assert re.search(
+        rf"posts/bad-date\.rst:3: WARNING: benchpost: ':date: {date}' is not a date: "
+        r"write it as YYYY-MM-DD",
+        warnings[0],
+    ), warnings
+    # The rest of the site is built: the other post and its numbers.
+    html = project / "_build" / "html" / "posts"
+    assert "Good Hope" in (html / "cape-town-sprint.html").read_text()
+    assert (html / "bad-date.html").is_file()

@@ -46,10 +46,7 @@ def post_meta(title: str, fields: dict[str, str]) -> PostMeta:
     """Check and convert a post's fields (``:date:``, ``:slug:``, ...)."""
     if "date" not in fields:
         raise ExportError("the post has no ':date:' field (YYYY-MM-DD); the blog needs one")
-    try:
-        date = dt.date.fromisoformat(str(fields["date"]).strip()[:10])
-    except ValueError:
-        raise ExportError(f"':date: {fields['date']}' is not a date (YYYY-MM-DD)") from None
+    date = parse_date(str(fields["date"]))
     # A slug becomes a file name: no folders, no "..", nothing to escape.
     wanted = str(fields.get("slug") or title).strip().lower()
     safe = slug(re.sub(r"\s+", "-", wanted)).replace(".", "-").strip("-")
@@ -58,6 +55,14 @@ def post_meta(title: str, fields: dict[str, str]) -> PostMeta:
     tags = tuple(t.strip() for t in str(fields.get("tags", "")).split(",") if t.strip())
     draft = str(fields.get("draft", "no")).strip().lower() in {"yes", "true", "1"}
     return PostMeta(title.strip(), safe, date, tags, str(fields.get("author", "")).strip(), draft)
+
+
+def parse_date(text: str) -> dt.date:
+    """The date of a ``:date:`` field (``YYYY-MM-DD``, a time may follow); ``ExportError``."""
+    try:
+        return dt.date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        raise ExportError(f"':date: {text.strip()}' is not a date (YYYY-MM-DD)") from None
 
 
 def nikola_meta(meta: PostMeta) -> str:
