@@ -19,7 +19,9 @@ import sys
 import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import pyperf
 import pytest
 
 from benchpost.export import ExportError, PostMeta, blog_body, write_export
@@ -33,7 +35,15 @@ from benchpost.store import RECORDED_ONLY, ResultStore
 from benchpost.store.layout import RecordedLayout
 from benchpost.suite import EMPTY_LOOP, SuiteError, load_suite
 
-from .conftest import ROOT, copy_this_site, make_project, sphinx_build, suite_yaml
+from .conftest import (
+    ROOT,
+    benchpost_command,
+    copy_this_site,
+    make_project,
+    sphinx_build,
+    suite_yaml,
+)
+from .test_faults import _running, crashy_suite
 from .test_render import NOARGS, RESULTS
 from .test_store_policy import make_store, record_all, recorder
 from .test_suite import GOOD, write_suite
@@ -322,3 +332,62 @@ def test_a_post_whose_date_is_not_a_date_is_one_warning_at_its_line(tmp_path, da
     html = project / "_build" / "html" / "posts"
     assert "Good Hope" in (html / "cape-town-sprint.html").read_text()
     assert (html / "bad-date.html").is_file()
+
+
+def _start_slow_run(folder: Path, cache: Path, sleep: float) -> subprocess.Popen:
+    """A real ``python -m benchpost run`` of two groups, the second slow; returns once
+    the first group is stored, while the second one is being measured."""
+    suite = crashy_suite(folder, {"ok": "crashy.ok()"}) + textwrap.indent(
+        textwrap.dedent(f"""\
+        - name: slow
+          setup: import time
+          benchmarks:
+            - name: slow
+              code: time.sleep({sleep})
+        """),
+        "  ",
+    )
+    (folder / "suite.yaml").write_text(suite)
+    run = subprocess.Popen(
+        benchpost_command(
+            folder, "run", "--profile", "tiny", "--interpreter", "cpython", cache=cache
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(cache.glob("results/cpython/calls/ok-*.json")):
+        assert time.monotonic() < deadline and run.poll() is None, run.stdout.read()
+        time.sleep(0.1)
+    time.sleep(1)  # now measuring "slow": a worker process is running
+    assert _running(str(cache)), "no worker is running"
+    return run
+
+
+@pytest.mark.build
+def test_a_killed_run_leaves_no_worker_running(tmp_path):
+    cache = tmp_path / "cache"
+    run = _start_slow_run(tmp_path, cache, sleep=3)  # a worker takes 12 s or more
+    run.send_signal(signal.SIGKILL)  # no handler, no unwinding: only the kernel can help
+    run.wait(timeout=30)
+    time.sleep(2)
+    assert not _running(str(cache)), "workers outlived the killed run"
+
+
+@pytest.mark.build
+def test_a_hangup_ends_a_run_like_sigterm(tmp_path):
+    cache = tmp_path / "cache"
+    run = _start_slow_run(tmp_path, cache, sleep=0.5)
+    run.send_signal(signal.SIGHUP)  # the terminal closed, or ssh dropped
+    output = run.communicate(timeout=30)[0]
+    assert run.returncode != 0
+    assert "Traceback" not in output, output
+    finished = list(cache.glob("results/**/*.json"))
+    assert {p.name.split("-")[0] for p in finished} == {"empty_loop", "ok"}
+    for path in finished:  # every file that is there is whole
+        assert pyperf.Benchmark.load(str(path)).get_values()
+    assert not list(cache.glob("results/**/.*")), "a temporary file was left"
+    assert not list(cache.glob("scratch/*")), "a scratch folder was left"
+    time.sleep(0.5)
+    assert not _running(str(cache)), "workers were left running"
