@@ -391,3 +391,58 @@ def test_a_hangup_ends_a_run_like_sigterm(tmp_path):
     assert not list(cache.glob("scratch/*")), "a scratch folder was left"
     time.sleep(0.5)
     assert not _running(str(cache)), "workers were left running"
+
+
+@pytest.mark.build
+def test_leftovers_of_a_killed_build_are_swept_and_a_live_builds_are_kept(tmp_path):
+    cache = tmp_path / "cache"
+    run = _start_slow_run(tmp_path, cache, sleep=3)
+    run.send_signal(signal.SIGKILL)
+    run.wait(timeout=30)
+    assert list(cache.glob("scratch/*")), "the killed run left no scratch folder"
+    # Files the killed run could have left mid-write (named as benchpost names them),
+    # and the same for another build that is still running.
+    live = subprocess.Popen(["sleep", "60"])
+    try:
+        results = cache / "results" / "cpython" / "calls"
+        extension = next(cache.glob("extensions/*"))
+        planted = {
+            "dead": [
+                results / f".ok-0123.json.{run.pid}.k2j4h5g6.tmp",
+                extension / f".{run.pid}.so",
+            ],
+            "live": [
+                results / f".ok-4567.json.{live.pid}.a1b2c3d4.tmp",
+                extension / f".{live.pid}.so",
+                cache / "scratch" / f"rounds-{live.pid}-x1y2z3w4",
+            ],
+        }
+        for path in planted["dead"] + planted["live"][:2]:
+            path.write_bytes(b"half")
+        planted["live"][2].mkdir()
+        again = subprocess.run(
+            benchpost_command(
+                tmp_path,
+                "run",
+                "calls",
+                "--profile",
+                "tiny",
+                "--interpreter",
+                "cpython",
+                cache=cache,
+            ),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert again.returncode == 0, again.stderr
+        left = [
+            p
+            for p in cache.rglob("*")
+            if (p.name.startswith(".") and p.name.endswith((".tmp", ".so")))
+            or p.parent.name == "scratch"
+        ]
+        assert sorted(left) == sorted(planted["live"]), again.stderr
+    finally:
+        live.kill()
+        live.wait()

@@ -1,7 +1,10 @@
-"""Small file-system primitives: atomic writes and inter-process locks.
+"""Small file-system primitives: atomic writes, inter-process locks, temporary files.
 
 Measurements are precious: a crash, a Ctrl-C or a second build running at the
 same time must never leave a half-written file where a reader would find it.
+Every temporary file or folder carries the id of the process that owns it,
+so that what a killed build left behind can be told from what a build still
+running beside this one is writing (``owner``, ``is_alive``).
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     exported posts and images are published by other users and tools.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=TEMP_SUFFIX
+    )
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -36,6 +41,42 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+#: ``.<name>.<pid>.<random>.tmp``: a file ``atomic_write_bytes`` is writing
+TEMP_SUFFIX = ".tmp"
+_TEMP_FILE = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
+
+
+def temp_dir(parent: Path, kind: str) -> tempfile.TemporaryDirectory:
+    """A temporary folder ``<kind>-<pid>-<random>`` in ``parent`` (made if missing),
+    removed when its ``with`` ends."""
+    parent.mkdir(parents=True, exist_ok=True)
+    return tempfile.TemporaryDirectory(dir=parent, prefix=f"{kind}-{os.getpid()}-")
+
+
+def owner(name: str, kinds: tuple[str, ...] = ()) -> int | None:
+    """The process id in a temporary file's name (``atomic_write_bytes``'s), or in a
+    folder's named ``<kind>-<pid>-...`` for one of ``kinds``; None for other names."""
+    found = _TEMP_FILE.match(name)
+    if found:
+        return int(found.group(1))
+    kind, _, rest = name.partition("-")
+    pid = rest.partition("-")[0]
+    return int(pid) if kind in kinds and pid.isdigit() else None
+
+
+def is_alive(pid: int) -> bool:
+    """True if process ``pid`` exists (another user's included)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, and is not ours to signal
+    return True
 
 
 def _umask() -> int:
