@@ -45,6 +45,7 @@ from .conftest import (
 )
 from .test_faults import _running, crashy_suite
 from .test_render import NOARGS, RESULTS
+from .test_sphinx_build import table_rows
 from .test_store_policy import make_store, record_all, recorder
 from .test_suite import GOOD, write_suite
 
@@ -446,3 +447,118 @@ def test_leftovers_of_a_killed_build_are_swept_and_a_live_builds_are_kept(tmp_pa
     finally:
         live.kill()
         live.wait()
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 8 MiB tmpfs at ``tmp_path/cache`` (root only), unmounted afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    mount = tmp_path / "cache"
+    mount.mkdir()
+    proc = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _cache_build(project: Path, cache: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """A build with its results cache in ``cache``, its doctrees outside it."""
+    return sphinx_build(project, *options, "-D", f"benchpost_cache_dir={cache}", check=False)
+
+
+def _one_storage_warning(proc: subprocess.CompletedProcess[str], cache: Path, says: str) -> str:
+    """The build failed with one located warning naming the cache and why; no traceback."""
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    for crash in ("Traceback", "Exception occurred", "Extension error", "please"):
+        assert crash not in output, output
+    warnings = [line for line in proc.stderr.splitlines() if "WARNING" in line]
+    assert len(warnings) == 1, proc.stderr
+    assert re.search(rf"index\.rst:\d+: WARNING: benchpost: .*cannot write {cache}/", warnings[0])
+    assert says in warnings[0] and "benchpost_cache_dir" in warnings[0], warnings[0]
+    assert not [p for p in cache.rglob("*") if p.name.endswith(".tmp")]
+
+    return warnings[0]
+
+
+def _edit_a_benchmark(project: Path) -> None:
+    """Change one benchmark's code: its result must be measured again."""
+    suite = project / "suite.yaml"
+    suite.write_text(
+        suite.read_text().replace("code: simple.onearg(i)", "code: simple.onearg(-i)")
+    )
+
+
+@pytest.mark.build
+def test_a_full_cache_disk_is_one_located_warning(tmp_path, small_disk):
+    project = make_project(tmp_path / "site", suite_yaml(pypy_command="/nonexistent/pypy3"))
+    first = _cache_build(project, small_disk, "-W")
+    assert first.returncode == 0, first.stdout + first.stderr
+    filler = _fill(small_disk)
+    _edit_a_benchmark(project)
+    full = _cache_build(project, small_disk, "-W", "--keep-going")
+    _one_storage_warning(full, small_disk, "No space left on device")
+    filler.unlink()  # free space, and the same build works
+    again = _cache_build(project, small_disk, "-W")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert re.match(r"[\d.]+ ns", table_rows(project)[3][1]), table_rows(project)
+
+
+@pytest.mark.build
+def test_a_read_only_cache_serves_a_build_that_needs_no_writing(tmp_path, small_disk):
+    project = make_project(tmp_path / "site", suite_yaml(pypy_command="/nonexistent/pypy3"))
+    first = _cache_build(project, small_disk, "-W")
+    assert first.returncode == 0, first.stdout + first.stderr
+    rows = table_rows(project)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    # Every post read again (-E), every number from the read-only cache.
+    again = _cache_build(project, small_disk, "-W", "-E")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "3 from the store" in again.stdout, again.stdout
+    assert table_rows(project) == rows
+    _edit_a_benchmark(project)  # now something must be measured into it
+    needs = _cache_build(project, small_disk, "-W", "--keep-going")
+    _one_storage_warning(needs, small_disk, "Read-only file system")
+
+
+def _fill(disk: Path) -> Path:
+    """Fill ``disk`` for real, with one file; returns it."""
+    filler = disk / "filler"
+    with open(filler, "wb") as out, pytest.raises(OSError, match="No space left"):
+        while True:
+            out.write(b"\0" * 65536)
+            out.flush()
+    return filler
+
+
+@pytest.mark.store
+def test_results_that_a_full_disk_cannot_take_fail_with_the_reason_once(tmp_path, small_disk):
+    metric = recorder()
+    said: list[str] = []
+    store = make_store(tmp_path)
+    store.scheduler.progress = said.append
+    noargs = store.suite.benchmark("calls", "noargs")
+    for name in ("cpython", "pypy"):
+        store.job(noargs, name)  # the extension compiled, before the disk is full
+    _fill(small_disk)
+    results = store.results([noargs], ["cpython", "pypy"], metric)
+    cells = list(results.cells.values())
+    assert {c.origin for c in cells} == {FAILED} and all(c.storage for c in cells)
+    assert cells[0].error.startswith(f"cannot write {small_disk}/results/")
+    assert "No space left on device; free some space" in cells[0].error
+    # Nothing more is measured in this build: it could not be kept.
+    measured = len(metric.calls)
+    onearg = store.suite.benchmark("calls", "onearg(i)")
+    later = store.results([onearg], ["cpython"], metric).cell(onearg, "cpython")
+    assert later.storage and later.error == cells[0].error and len(metric.calls) == measured
+    assert len([line for line in said if "No space left" in line]) == 1, said
+    assert not [p for p in small_disk.rglob("*") if p.name.endswith(".tmp")]

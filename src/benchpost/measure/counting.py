@@ -38,7 +38,7 @@ import pyperf
 
 from benchpost import schema
 from benchpost.digest import code_file_digest
-from benchpost.files import temp_dir
+from benchpost.files import temp_dir, writing
 from benchpost.measure.callgrind import count_run, staged, warmup_of
 from benchpost.measure.metric import Job, Metric, distinct, format_count
 from benchpost.measure.process import MeasureError
@@ -100,7 +100,8 @@ class Counting(Metric):
         with temp_dir(job.scratch, "count") as scratch:
             result = Path(scratch, "result.json")
             run = pyperf.Run(values, metadata=metadata, collect_metadata=False)
-            pyperf.Benchmark([run]).dump(str(result))
+            with writing(result):
+                pyperf.Benchmark([run]).dump(str(result))
             return result.read_bytes()
 
     def format_value(self, value: float) -> str:

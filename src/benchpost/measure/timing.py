@@ -42,7 +42,7 @@ import pyperf
 
 from benchpost import schema, stats
 from benchpost.digest import code_file_digest
-from benchpost.files import temp_dir
+from benchpost.files import temp_dir, writing
 from benchpost.measure import machine
 from benchpost.measure.metric import Job, Metric
 from benchpost.measure.process import MeasureError, run_isolated
@@ -241,7 +241,8 @@ def run_worker(
         "values": values,
         "output": str(output),
     }
-    spec_path.write_text(json.dumps(spec), encoding="utf-8")
+    with writing(spec_path):
+        spec_path.write_text(json.dumps(spec), encoding="utf-8")
     padding, seed = rng.randrange(MAX_PADDING), rng.randrange(2**32)
     env = interp.environ(
         PYTHONHASHSEED=str(seed),
