@@ -562,3 +562,15 @@ def test_results_that_a_full_disk_cannot_take_fail_with_the_reason_once(tmp_path
     assert later.storage and later.error == cells[0].error and len(metric.calls) == measured
     assert len([line for line in said if "No space left" in line]) == 1, said
     assert not [p for p in small_disk.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_an_export_to_a_full_disk_says_what_and_leaves_no_temporary_file(small_disk):
+    _fill(small_disk)
+    with pytest.raises(ExportError) as caught:
+        write_export(small_disk / "blog", META, "<p>body</p>" * 1000, [])
+    assert re.match(
+        rf"cannot write {small_disk}/blog/posts/2026/11/a-post\.html: No space left on device; "
+        r"free some space on that disk$",
+        str(caught.value),
+    ), caught.value
+    assert not [p for p in small_disk.rglob("*") if p.name.endswith(".tmp")]

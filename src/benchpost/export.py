@@ -19,7 +19,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from benchpost.files import atomic_write_bytes, slug
+from benchpost.files import atomic_write_bytes, cannot_write, slug, writing
 
 
 class ExportError(ValueError):
@@ -139,7 +139,15 @@ def inline_images(body: str, assets: list[Asset]) -> str:
 
 
 def write_export(blog_dir: Path, meta: PostMeta, body: str, assets: list[Asset]) -> Path:
-    """Write the post, its .meta, its files and its fragment; returns the post's path."""
+    """Write the post, its .meta, its files and its fragment; returns the post's path.
+    ``ExportError`` saying what could not be written and why (a full disk)."""
+    try:
+        return _write_export(blog_dir, meta, body, assets)
+    except OSError as exc:
+        raise ExportError(cannot_write(exc)) from None
+
+
+def _write_export(blog_dir: Path, meta: PostMeta, body: str, assets: list[Asset]) -> Path:
     post = blog_dir / meta.folder / f"{meta.slug}.html"
     _inside(blog_dir, post)
     atomic_write_bytes(post, body.encode("utf-8"))
@@ -147,7 +155,8 @@ def write_export(blog_dir: Path, meta: PostMeta, body: str, assets: list[Asset])
     for asset in assets:
         target = _inside(blog_dir, blog_dir / asset.target)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(asset.source, target)
+        with writing(target):
+            shutil.copyfile(asset.source, target)
     fragment = f"<!-- {_comment_text(meta.title)}: paste into a web editor -->\n" + inline_images(
         body, assets
     )
