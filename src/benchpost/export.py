@@ -15,11 +15,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from benchpost.files import atomic_write_bytes, cannot_write, slug, writing
+from benchpost.files import cannot_write, slug, write_if_changed
 
 
 class ExportError(ValueError):
@@ -148,20 +147,27 @@ def write_export(blog_dir: Path, meta: PostMeta, body: str, assets: list[Asset])
 
 
 def _write_export(blog_dir: Path, meta: PostMeta, body: str, assets: list[Asset]) -> Path:
+    # Only what changed is written: a file rewritten with the same bytes would
+    # look like an edit to a watcher (sphinx-autobuild, a sync tool).
     post = blog_dir / meta.folder / f"{meta.slug}.html"
     _inside(blog_dir, post)
-    atomic_write_bytes(post, body.encode("utf-8"))
-    atomic_write_bytes(post.with_suffix(".meta"), nikola_meta(meta).encode("utf-8"))
+    write_if_changed(post, body.encode("utf-8"))
+    write_if_changed(post.with_suffix(".meta"), nikola_meta(meta).encode("utf-8"))
     for asset in assets:
         target = _inside(blog_dir, blog_dir / asset.target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with writing(target):
-            shutil.copyfile(asset.source, target)
+        write_if_changed(target, _read(asset.source))
     fragment = f"<!-- {_comment_text(meta.title)}: paste into a web editor -->\n" + inline_images(
         body, assets
     )
-    atomic_write_bytes(blog_dir / f"{meta.slug}.fragment.html", fragment.encode("utf-8"))
+    write_if_changed(blog_dir / f"{meta.slug}.fragment.html", fragment.encode("utf-8"))
     return post
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ExportError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def _inside(root: Path, path: Path) -> Path:
