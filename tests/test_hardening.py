@@ -19,7 +19,9 @@ import sys
 import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import pyperf
 import pytest
 
 from benchpost.export import ExportError, PostMeta, blog_body, write_export
@@ -33,12 +35,23 @@ from benchpost.store import RECORDED_ONLY, ResultStore
 from benchpost.store.layout import RecordedLayout
 from benchpost.suite import EMPTY_LOOP, SuiteError, load_suite
 
-from .conftest import ROOT, make_project, sphinx_build, suite_yaml
+from .conftest import (
+    ROOT,
+    benchpost_command,
+    copy_this_site,
+    make_project,
+    sphinx_build,
+    suite_yaml,
+)
+from .test_faults import _running, crashy_suite
 from .test_render import NOARGS, RESULTS
+from .test_sphinx_build import table_rows
 from .test_store_policy import make_store, record_all, recorder
 from .test_suite import GOOD, write_suite
 
 META = PostMeta("Title", "a-post", dt.date(2026, 11, 25))
+#: A build of this site that measures nothing (its recorded results only).
+RECORDED_BUILD = {"BENCHPOST_MODE": "recorded"}
 
 
 def test_a_title_cannot_end_the_fragments_comment(tmp_path):
@@ -276,3 +289,288 @@ def test_a_stopped_build_holding_the_lock_is_named_and_given_up_on(tmp_path):
     assert "gave up after 2 s" in cell.error and "'fg'" in cell.error
     assert any(f"waiting for process {holder.pid}" in line for line in said), said
     assert metric.calls == []  # nothing was measured beside it
+
+
+@pytest.mark.store
+def test_a_recorded_file_linked_under_another_benchmarks_name_is_refused(tmp_path):
+    metric = recorder()
+    record_all(tmp_path, metric)
+    store = make_store(tmp_path, RECORDED_ONLY)
+    layout = RecordedLayout(store.suite.recorded_dir)
+    noargs = store.suite.benchmark("calls", "noargs")
+    onearg = store.suite.benchmark("calls", "onearg(i)")
+    # "ln -s onearg_i.json noargs.json": one file, two benchmarks' names.
+    target = layout.result("pypy", noargs, metric)
+    target.unlink()
+    target.symlink_to(layout.result("pypy", onearg, metric).name)
+    results = store.results([noargs, onearg], ["pypy"], metric)
+    cell = results.cell(noargs, "pypy")
+    assert cell.origin == FAILED, cell
+    assert f"recorded result {target} holds benchmark 'onearg(i)', not 'noargs'" in cell.error
+    assert results.cell(onearg, "pypy").ok  # the file under its own name is still used
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("date", ["2026-13-45", "tomorrow"])
+def test_a_post_whose_date_is_not_a_date_is_one_warning_at_its_line(tmp_path, date):
+    project = copy_this_site(tmp_path / "site")
+    (project / "posts" / "bad-date.rst").write_text(
+        f":author: Someone\n:tags: speed\n:date: {date}\n\nA post\n======\n\nText.\n"
+    )
+    # Recorded numbers only: this is about the post's fields, not about measuring.
+    proc = sphinx_build(project, "-W", "--keep-going", check=False, env=RECORDED_BUILD)
+    assert proc.returncode != 0
+    output = proc.stdout + proc.stderr
+    assert "Traceback" not in output and "Extension error" not in output, output
+    warnings = [line for line in proc.stderr.splitlines() if "WARNING" in line]
+    assert len(warnings) == 1, proc.stderr
+    assert re.search(
+        rf"posts/bad-date\.rst:3: WARNING: benchpost: ':date: {date}' is not a date: "
+        r"write it as YYYY-MM-DD",
+        warnings[0],
+    ), warnings
+    # The rest of the site is built: the other post and its numbers.
+    html = project / "_build" / "html" / "posts"
+    assert "Good Hope" in (html / "cape-town-sprint.html").read_text()
+    assert (html / "bad-date.html").is_file()
+
+
+def _start_slow_run(folder: Path, cache: Path, sleep: float) -> subprocess.Popen:
+    """A real ``python -m benchpost run`` of two groups, the second slow; returns once
+    the first group is stored, while the second one is being measured."""
+    suite = crashy_suite(folder, {"ok": "crashy.ok()"}) + textwrap.indent(
+        textwrap.dedent(f"""\
+        - name: slow
+          setup: import time
+          benchmarks:
+            - name: slow
+              code: time.sleep({sleep})
+        """),
+        "  ",
+    )
+    (folder / "suite.yaml").write_text(suite)
+    run = subprocess.Popen(
+        benchpost_command(
+            folder, "run", "--profile", "tiny", "--interpreter", "cpython", cache=cache
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(cache.glob("results/cpython/calls/ok-*.json")):
+        assert time.monotonic() < deadline and run.poll() is None, run.stdout.read()
+        time.sleep(0.1)
+    time.sleep(1)  # now measuring "slow": a worker process is running
+    assert _running(str(cache)), "no worker is running"
+    return run
+
+
+@pytest.mark.build
+def test_a_killed_run_leaves_no_worker_running(tmp_path):
+    cache = tmp_path / "cache"
+    run = _start_slow_run(tmp_path, cache, sleep=3)  # a worker takes 12 s or more
+    run.send_signal(signal.SIGKILL)  # no handler, no unwinding: only the kernel can help
+    run.wait(timeout=30)
+    time.sleep(2)
+    assert not _running(str(cache)), "workers outlived the killed run"
+
+
+@pytest.mark.build
+def test_a_hangup_ends_a_run_like_sigterm(tmp_path):
+    cache = tmp_path / "cache"
+    run = _start_slow_run(tmp_path, cache, sleep=0.5)
+    run.send_signal(signal.SIGHUP)  # the terminal closed, or ssh dropped
+    output = run.communicate(timeout=30)[0]
+    assert run.returncode != 0
+    assert "Traceback" not in output, output
+    finished = list(cache.glob("results/**/*.json"))
+    assert {p.name.split("-")[0] for p in finished} == {"empty_loop", "ok"}
+    for path in finished:  # every file that is there is whole
+        assert pyperf.Benchmark.load(str(path)).get_values()
+    assert not list(cache.glob("results/**/.*")), "a temporary file was left"
+    assert not list(cache.glob("scratch/*")), "a scratch folder was left"
+    time.sleep(0.5)
+    assert not _running(str(cache)), "workers were left running"
+
+
+@pytest.mark.build
+def test_leftovers_of_a_killed_build_are_swept_and_a_live_builds_are_kept(tmp_path):
+    cache = tmp_path / "cache"
+    run = _start_slow_run(tmp_path, cache, sleep=3)
+    run.send_signal(signal.SIGKILL)
+    run.wait(timeout=30)
+    assert list(cache.glob("scratch/*")), "the killed run left no scratch folder"
+    # Files the killed run could have left mid-write (named as benchpost names them),
+    # and the same for another build that is still running.
+    live = subprocess.Popen(["sleep", "60"])
+    try:
+        results = cache / "results" / "cpython" / "calls"
+        extension = next(cache.glob("extensions/*"))
+        planted = {
+            "dead": [
+                results / f".ok-0123.json.{run.pid}.k2j4h5g6.tmp",
+                extension / f".{run.pid}.so",
+            ],
+            "live": [
+                results / f".ok-4567.json.{live.pid}.a1b2c3d4.tmp",
+                extension / f".{live.pid}.so",
+                cache / "scratch" / f"rounds-{live.pid}-x1y2z3w4",
+            ],
+        }
+        for path in planted["dead"] + planted["live"][:2]:
+            path.write_bytes(b"half")
+        planted["live"][2].mkdir()
+        again = subprocess.run(
+            benchpost_command(
+                tmp_path,
+                "run",
+                "calls",
+                "--profile",
+                "tiny",
+                "--interpreter",
+                "cpython",
+                cache=cache,
+            ),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert again.returncode == 0, again.stderr
+        left = [
+            p
+            for p in cache.rglob("*")
+            if (p.name.startswith(".") and p.name.endswith((".tmp", ".so")))
+            or p.parent.name == "scratch"
+        ]
+        assert sorted(left) == sorted(planted["live"]), again.stderr
+    finally:
+        live.kill()
+        live.wait()
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 8 MiB tmpfs at ``tmp_path/cache`` (root only), unmounted afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    mount = tmp_path / "cache"
+    mount.mkdir()
+    proc = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _cache_build(project: Path, cache: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """A build with its results cache in ``cache``, its doctrees outside it."""
+    return sphinx_build(project, *options, "-D", f"benchpost_cache_dir={cache}", check=False)
+
+
+def _one_storage_warning(proc: subprocess.CompletedProcess[str], cache: Path, says: str) -> str:
+    """The build failed with one located warning naming the cache and why; no traceback."""
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    for crash in ("Traceback", "Exception occurred", "Extension error", "please"):
+        assert crash not in output, output
+    warnings = [line for line in proc.stderr.splitlines() if "WARNING" in line]
+    assert len(warnings) == 1, proc.stderr
+    assert re.search(rf"index\.rst:\d+: WARNING: benchpost: .*cannot write {cache}/", warnings[0])
+    assert says in warnings[0] and "benchpost_cache_dir" in warnings[0], warnings[0]
+    assert not [p for p in cache.rglob("*") if p.name.endswith(".tmp")]
+
+    return warnings[0]
+
+
+def _edit_a_benchmark(project: Path) -> None:
+    """Change one benchmark's code: its result must be measured again."""
+    suite = project / "suite.yaml"
+    suite.write_text(
+        suite.read_text().replace("code: simple.onearg(i)", "code: simple.onearg(-i)")
+    )
+
+
+@pytest.mark.build
+def test_a_full_cache_disk_is_one_located_warning(tmp_path, small_disk):
+    project = make_project(tmp_path / "site", suite_yaml(pypy_command="/nonexistent/pypy3"))
+    first = _cache_build(project, small_disk, "-W")
+    assert first.returncode == 0, first.stdout + first.stderr
+    filler = _fill(small_disk)
+    _edit_a_benchmark(project)
+    full = _cache_build(project, small_disk, "-W", "--keep-going")
+    _one_storage_warning(full, small_disk, "No space left on device")
+    filler.unlink()  # free space, and the same build works
+    again = _cache_build(project, small_disk, "-W")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert re.match(r"[\d.]+ ns", table_rows(project)[3][1]), table_rows(project)
+
+
+@pytest.mark.build
+def test_a_read_only_cache_serves_a_build_that_needs_no_writing(tmp_path, small_disk):
+    project = make_project(tmp_path / "site", suite_yaml(pypy_command="/nonexistent/pypy3"))
+    first = _cache_build(project, small_disk, "-W")
+    assert first.returncode == 0, first.stdout + first.stderr
+    rows = table_rows(project)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    # Every post read again (-E), every number from the read-only cache.
+    again = _cache_build(project, small_disk, "-W", "-E")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "3 from the store" in again.stdout, again.stdout
+    assert table_rows(project) == rows
+    _edit_a_benchmark(project)  # now something must be measured into it
+    needs = _cache_build(project, small_disk, "-W", "--keep-going")
+    _one_storage_warning(needs, small_disk, "Read-only file system")
+
+
+def _fill(disk: Path) -> Path:
+    """Fill ``disk`` for real, with one file; returns it."""
+    filler = disk / "filler"
+    with open(filler, "wb") as out, pytest.raises(OSError, match="No space left"):
+        while True:
+            out.write(b"\0" * 65536)
+            out.flush()
+    return filler
+
+
+@pytest.mark.store
+def test_results_that_a_full_disk_cannot_take_fail_with_the_reason_once(tmp_path, small_disk):
+    metric = recorder()
+    said: list[str] = []
+    store = make_store(tmp_path)
+    store.scheduler.progress = said.append
+    noargs = store.suite.benchmark("calls", "noargs")
+    for name in ("cpython", "pypy"):
+        store.job(noargs, name)  # the extension compiled, before the disk is full
+    _fill(small_disk)
+    results = store.results([noargs], ["cpython", "pypy"], metric)
+    cells = list(results.cells.values())
+    assert {c.origin for c in cells} == {FAILED} and all(c.storage for c in cells)
+    assert cells[0].error.startswith(f"cannot write {small_disk}/results/")
+    assert "No space left on device; free some space" in cells[0].error
+    # Nothing more is measured in this build: it could not be kept.
+    measured = len(metric.calls)
+    onearg = store.suite.benchmark("calls", "onearg(i)")
+    later = store.results([onearg], ["cpython"], metric).cell(onearg, "cpython")
+    assert later.storage and later.error == cells[0].error and len(metric.calls) == measured
+    assert len([line for line in said if "No space left" in line]) == 1, said
+    assert not [p for p in small_disk.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_an_export_to_a_full_disk_says_what_and_leaves_no_temporary_file(small_disk):
+    _fill(small_disk)
+    with pytest.raises(ExportError) as caught:
+        write_export(small_disk / "blog", META, "<p>body</p>" * 1000, [])
+    assert re.match(
+        rf"cannot write {small_disk}/blog/posts/2026/11/a-post\.html: No space left on device; "
+        r"free some space on that disk$",
+        str(caught.value),
+    ), caught.value
+    assert not [p for p in small_disk.rglob("*") if p.name.endswith(".tmp")]

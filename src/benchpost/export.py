@@ -15,11 +15,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from benchpost.files import atomic_write_bytes, slug
+from benchpost.files import cannot_write, slug, write_if_changed
 
 
 class ExportError(ValueError):
@@ -46,10 +45,7 @@ def post_meta(title: str, fields: dict[str, str]) -> PostMeta:
     """Check and convert a post's fields (``:date:``, ``:slug:``, ...)."""
     if "date" not in fields:
         raise ExportError("the post has no ':date:' field (YYYY-MM-DD); the blog needs one")
-    try:
-        date = dt.date.fromisoformat(str(fields["date"]).strip()[:10])
-    except ValueError:
-        raise ExportError(f"':date: {fields['date']}' is not a date (YYYY-MM-DD)") from None
+    date = parse_date(str(fields["date"]))
     # A slug becomes a file name: no folders, no "..", nothing to escape.
     wanted = str(fields.get("slug") or title).strip().lower()
     safe = slug(re.sub(r"\s+", "-", wanted)).replace(".", "-").strip("-")
@@ -58,6 +54,14 @@ def post_meta(title: str, fields: dict[str, str]) -> PostMeta:
     tags = tuple(t.strip() for t in str(fields.get("tags", "")).split(",") if t.strip())
     draft = str(fields.get("draft", "no")).strip().lower() in {"yes", "true", "1"}
     return PostMeta(title.strip(), safe, date, tags, str(fields.get("author", "")).strip(), draft)
+
+
+def parse_date(text: str) -> dt.date:
+    """The date of a ``:date:`` field (``YYYY-MM-DD``, a time may follow); ``ExportError``."""
+    try:
+        return dt.date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        raise ExportError(f"':date: {text.strip()}' is not a date (YYYY-MM-DD)") from None
 
 
 def nikola_meta(meta: PostMeta) -> str:
@@ -134,20 +138,36 @@ def inline_images(body: str, assets: list[Asset]) -> str:
 
 
 def write_export(blog_dir: Path, meta: PostMeta, body: str, assets: list[Asset]) -> Path:
-    """Write the post, its .meta, its files and its fragment; returns the post's path."""
+    """Write the post, its .meta, its files and its fragment; returns the post's path.
+    ``ExportError`` saying what could not be written and why (a full disk)."""
+    try:
+        return _write_export(blog_dir, meta, body, assets)
+    except OSError as exc:
+        raise ExportError(cannot_write(exc)) from None
+
+
+def _write_export(blog_dir: Path, meta: PostMeta, body: str, assets: list[Asset]) -> Path:
+    # Only what changed is written: a file rewritten with the same bytes would
+    # look like an edit to a watcher (sphinx-autobuild, a sync tool).
     post = blog_dir / meta.folder / f"{meta.slug}.html"
     _inside(blog_dir, post)
-    atomic_write_bytes(post, body.encode("utf-8"))
-    atomic_write_bytes(post.with_suffix(".meta"), nikola_meta(meta).encode("utf-8"))
+    write_if_changed(post, body.encode("utf-8"))
+    write_if_changed(post.with_suffix(".meta"), nikola_meta(meta).encode("utf-8"))
     for asset in assets:
         target = _inside(blog_dir, blog_dir / asset.target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(asset.source, target)
+        write_if_changed(target, _read(asset.source))
     fragment = f"<!-- {_comment_text(meta.title)}: paste into a web editor -->\n" + inline_images(
         body, assets
     )
-    atomic_write_bytes(blog_dir / f"{meta.slug}.fragment.html", fragment.encode("utf-8"))
+    write_if_changed(blog_dir / f"{meta.slug}.fragment.html", fragment.encode("utf-8"))
     return post
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ExportError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def _inside(root: Path, path: Path) -> Path:

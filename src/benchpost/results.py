@@ -48,6 +48,9 @@ class Cell:
     machine: bool = False
     #: a recorded result whose benchmark or C code has changed since it was measured
     stale: bool = False
+    #: for a failure to write the results cache (full, read-only): the same for the
+    #: whole build, so reported once
+    storage: bool = False
 
     @property
     def ok(self) -> bool:

@@ -11,13 +11,12 @@ for PyPy come from this, not from a guess.
 from __future__ import annotations
 
 import random
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from benchpost import stats
-from benchpost.files import atomic_write_bytes
+from benchpost.files import atomic_write_bytes, temp_dir
 from benchpost.measure.timing import format_time, run_worker, time_unit
 from benchpost.store import ResultStore
 from benchpost.suite import Benchmark
@@ -59,8 +58,7 @@ def measure_curves(
     """Run the processes (raises ``MeasureError``, ``InterpreterNotFound``, ``BuildError``)."""
     job = store.job(bench, interpreter)
     rng = random.SystemRandom()
-    job.scratch.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=job.scratch, prefix="warmup-") as folder:
+    with temp_dir(job.scratch, "warmup") as folder:
         scratch = Path(folder)
         progress(f"calibrating the loop count of {bench.name} on {job.interpreter.display}")
         first = run_worker(job, loops=0, values=1, round_=(0, 1), rng=rng, scratch=scratch)

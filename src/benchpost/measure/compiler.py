@@ -75,6 +75,11 @@ def extension_digest(sources: str, extension: Extension, interpreter: Interprete
     )
 
 
+def is_built(extension: Extension, interpreter: Interpreter, directory: Path) -> bool:
+    """True if ``directory`` holds the compiled extension (it is renamed there whole)."""
+    return (directory / f"{extension.module}{interpreter.ext_suffix}").is_file()
+
+
 def build_extension(
     extension: Extension,
     interpreter: Interpreter,

@@ -29,7 +29,6 @@ from __future__ import annotations
 import datetime
 import os
 import platform
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ import pyperf
 
 from benchpost import schema
 from benchpost.digest import code_file_digest
+from benchpost.files import temp_dir, writing
 from benchpost.measure.callgrind import count_run, staged, warmup_of
 from benchpost.measure.metric import Job, Metric, distinct, format_count
 from benchpost.measure.process import MeasureError
@@ -97,11 +97,11 @@ class Counting(Metric):
             "date": started_at.isoformat(timespec="seconds"),
             "duration": time.monotonic() - started,
         }
-        job.scratch.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=job.scratch, prefix="count-") as scratch:
+        with temp_dir(job.scratch, "count") as scratch:
             result = Path(scratch, "result.json")
             run = pyperf.Run(values, metadata=metadata, collect_metadata=False)
-            pyperf.Benchmark([run]).dump(str(result))
+            with writing(result):
+                pyperf.Benchmark([run]).dump(str(result))
             return result.read_bytes()
 
     def format_value(self, value: float) -> str:

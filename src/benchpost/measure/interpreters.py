@@ -9,6 +9,7 @@ again.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -179,7 +180,9 @@ def probe(
     if info is None:
         info = _run_probe(spec, executable, timeout)
         if cache:
-            write_if_changed(cache, json.dumps({**known, key: info}, indent=1).encode())
+            # Only saves the next build a probe: a full or read-only disk must not stop this one.
+            with contextlib.suppress(OSError):
+                write_if_changed(cache, json.dumps({**known, key: info}, indent=1).encode())
     return Interpreter(spec=spec, command_path=executable, **info)
 
 

@@ -1,22 +1,28 @@
 """Running one process in the measured interpreter: isolated, killable, explained.
 
-Both metrics start their target processes here (pyperf's master for times,
+Both metrics start their target processes here (a timing worker for times,
 valgrind for counts). The process gets a session of its own, so that a
-timeout, Ctrl-C or SIGTERM kills everything it started (pyperf's workers,
-valgrind's child); a failure comes back as ``MeasureError`` whose first line
+timeout, Ctrl-C or SIGTERM kills everything it started (valgrind's child
+too); a failure comes back as ``MeasureError`` whose first line
 is the reason (the benchmark's own exception, or the signal that killed it).
+On Linux the process also dies with the build: a build killed with SIGKILL
+cannot kill it, and a worker left running would disturb the next build's
+timings.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import os
 import re
 import shlex
 import signal
 import subprocess
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -33,9 +39,9 @@ def run_isolated(
 ) -> str:
     """Run a target process in a session of its own; its output, or ``MeasureError``.
 
-    The session is what makes a timeout or Ctrl-C kill pyperf's workers
-    (or valgrind's child) too, not only the process we started. With ``cpu``,
-    the process runs on that processor only.
+    The session is what makes a timeout or Ctrl-C kill valgrind's child too,
+    not only the process we started. With ``cpu``, the process runs on that
+    processor only.
     """
     with _inherited_affinity(cpu):
         proc = subprocess.Popen(
@@ -46,6 +52,7 @@ def run_isolated(
             stderr=subprocess.STDOUT,
             text=True,
             start_new_session=True,
+            preexec_fn=_die_with_parent(),
         )
     try:
         with _sigterm_as_exit():
@@ -61,6 +68,49 @@ def run_isolated(
     if proc.returncode != 0:
         raise MeasureError(_failure_reason(out, proc.returncode, command))
     return out
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that makes the child get SIGKILL when this process dies
+    (Linux's ``PR_SET_PDEATHSIG``); None elsewhere.
+
+    Its own session protects the child from the signals of the build's
+    terminal, so without this a build killed with SIGKILL (or by the OOM
+    killer) leaves its worker measuring for seconds beside the next build.
+
+    The signal comes when the *thread* that forked the child exits, not the
+    process: that is right here, because the thread that starts a child is
+    the one that waits for it (``communicate``) until it ends.
+
+    libc and the parent's id are looked up here, before the fork: between
+    fork and exec the child calls only prctl and getppid.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None  # no usable libc (a static Python): the session must do
+    parent = os.getpid()
+
+    def set_death_signal() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        # The parent may have died between fork and prctl: then the signal
+        # will never come (the child was already handed to init).
+        if os.getppid() != parent:
+            os._exit(128 + signal.SIGKILL)
+
+    return set_death_signal
+
+
+#: Signals that end a build and must end its measurements first (a closed
+#: terminal or a dropped ssh connection sends SIGHUP).
+_ENDING_SIGNALS = tuple(
+    s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None
+)  # no SIGHUP on Windows
 
 
 @contextlib.contextmanager
@@ -84,12 +134,12 @@ def _inherited_affinity(cpu: int | None) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _sigterm_as_exit() -> Iterator[None]:
-    """Turn SIGTERM into ``SystemExit`` while a measurement runs.
+    """Turn SIGTERM and SIGHUP into ``SystemExit`` while a measurement runs.
 
-    Python dies on SIGTERM without unwinding, which would leave pyperf's
-    workers (in their own session) running; as an exception, the caller
-    kills them and nothing half-written is kept. Only the main thread can
-    set signal handlers; elsewhere this does nothing.
+    Python dies on these without unwinding, which would leave pyperf's
+    workers (in their own session) running and scratch files behind; as an
+    exception, the caller kills them and nothing half-written is kept. Only
+    the main thread can set signal handlers; elsewhere this does nothing.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -98,11 +148,12 @@ def _sigterm_as_exit() -> Iterator[None]:
     def exit_now(signum: int, frame: object) -> None:
         raise SystemExit(128 + signum)
 
-    previous = signal.signal(signal.SIGTERM, exit_now)
+    previous = {signum: signal.signal(signum, exit_now) for signum in _ENDING_SIGNALS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _kill(proc: subprocess.Popen) -> None:

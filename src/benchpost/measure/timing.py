@@ -34,7 +34,6 @@ import random
 import secrets
 import shlex
 import statistics
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ import pyperf
 
 from benchpost import schema, stats
 from benchpost.digest import code_file_digest
+from benchpost.files import temp_dir, writing
 from benchpost.measure import machine
 from benchpost.measure.metric import Job, Metric
 from benchpost.measure.process import MeasureError, run_isolated
@@ -137,8 +137,7 @@ class Timing(Metric):
         for side in sides:
             benchmarks.setdefault(side.job.benchmark, []).append(side)
         rng = random.SystemRandom()
-        jobs[0].scratch.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=jobs[0].scratch, prefix="rounds-") as scratch:
+        with temp_dir(jobs[0].scratch, "rounds") as scratch:
             for number in range(1, profile.most_rounds + 1):
                 todo = [
                     alive
@@ -257,7 +256,8 @@ def run_worker(
         "values": values,
         "output": str(output),
     }
-    spec_path.write_text(json.dumps(spec), encoding="utf-8")
+    with writing(spec_path):
+        spec_path.write_text(json.dumps(spec), encoding="utf-8")
     padding, seed = rng.randrange(MAX_PADDING), rng.randrange(2**32)
     env = interp.environ(
         PYTHONHASHSEED=str(seed),

@@ -3,6 +3,9 @@
 - A post is a document with a ``:date:`` field. After an HTML build, each
   post that is not a draft (``:draft: yes``) is exported to ``_build/blog/``
   (see ``benchpost.export``).
+- A ``:date:`` that is not a date (``2026-13-45``, ``tomorrow``) is a warning
+  at its line, and the field is dropped (the post is then not exported):
+  checked before ablog reads it, which would stop the build with a traceback.
 - Draft markers left in the text ("XXX", "TODO", "FIXME", "bla bla") and
   images without alt text are warnings at their line, so ``-W`` stops a
   post that is not finished from being published.
@@ -15,16 +18,56 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
-from benchpost.export import ExportError, blog_body, post_meta, write_export
+from benchpost.export import ExportError, blog_body, parse_date, post_meta, write_export
 
 logger = logging.getLogger(__name__)
 
+_DATE_FIELD = re.compile(r"\s*:date:", re.IGNORECASE)
 DRAFT_MARKERS = re.compile(r"\b(XXX|TODO|FIXME)\b|\bbla bla\b", re.IGNORECASE)
 
 # Bodies of the posts written in this build, by output folder and page name.
 _PAGES: dict[str, dict[str, str]] = {}
+
+
+class CheckPostDate(SphinxTransform):
+    """Warn at a ``:date:`` field that is not a date, and drop the field.
+
+    Runs before ablog's front-matter transform (priority 800), which raises on
+    such a date and stops the whole build with a traceback.
+    """
+
+    default_priority = 790
+
+    def apply(self, **kwargs: object) -> None:
+        for docinfo in self.document.findall(nodes.docinfo):
+            for date in list(docinfo.findall(nodes.date)):
+                text = date.astext().strip()
+                try:
+                    parse_date(text)
+                except ExportError:
+                    logger.warning(
+                        "benchpost: ':date: %s' is not a date: write it as YYYY-MM-DD (e.g. "
+                        "':date: 2026-11-25'); until then the post has no date and is not "
+                        "exported",
+                        text,
+                        location=(self.env.docname, _date_line(self.document)),
+                        type="benchpost",
+                        subtype="date",
+                    )
+                    date.parent.remove(date)
+
+
+def _date_line(document: nodes.document) -> int | None:
+    """The line of the ``:date:`` field: docutils keeps none for a bibliographic field,
+    and the front matter is the first field list, so it is the file's first ``:date:``."""
+    try:
+        lines = Path(document["source"]).read_text(encoding="utf-8").splitlines()
+    except (KeyError, OSError, ValueError):
+        return None
+    return next((n for n, line in enumerate(lines, 1) if _DATE_FIELD.match(line)), None)
 
 
 def check_draft_markers(app: Sphinx, docname: str, source: list[str]) -> None:
@@ -102,6 +145,7 @@ def export_posts(app: Sphinx, exception: Exception | None) -> None:
 
 
 def register(app: Sphinx) -> None:
+    app.add_transform(CheckPostDate)
     app.connect("source-read", check_draft_markers)
     app.connect("doctree-read", check_alt_text)
     app.connect("html-page-context", capture_post)

@@ -11,6 +11,7 @@ rest of the post still renders.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -18,7 +19,7 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from benchpost.files import slug, write_if_changed
+from benchpost.files import cannot_write, slug, write_if_changed
 from benchpost.measure.registry import DEFAULT, parse_metrics
 from benchpost.render.chart import alt_text, chart_key, draw_chart
 from benchpost.render.note import left_out_note, measurement_note, missing_note
@@ -31,9 +32,10 @@ from benchpost.render.table import (
     rows_of,
 )
 from benchpost.results import Results
-from benchpost.sphinx.fetch import Unavailable, fetch_results, usable_state
+from benchpost.sphinx.fetch import Unavailable, fetch_results, report_unwritable, usable_state
 from benchpost.sphinx.options import OptionSpec, unknown_option_messages
 from benchpost.sphinx.state import BuildState, build_state, warn
+from benchpost.store.cache import ELSEWHERE
 from benchpost.suite import Benchmark
 
 
@@ -114,6 +116,18 @@ class _ResultsDirective(SphinxDirective):
     def render(self, grid: list[Results], options: TableOptions) -> list[nodes.Node]:
         raise NotImplementedError
 
+    def written(self, path: Path, data: bytes) -> bool:
+        """Write ``path`` into the cache (unless it holds ``data``); False, said once
+        per build, if the cache cannot take it: then nothing links to it."""
+        try:
+            write_if_changed(path, data)
+        except OSError as exc:
+            report_unwritable(
+                build_state(self.env), cannot_write(exc, ELSEWHERE), self.get_location()
+            )
+            return False
+        return True
+
 
 class BenchmarkTable(_ResultsDirective):
     """``.. benchmark-table:: group [group ...]``: a results table."""
@@ -145,8 +159,8 @@ class BenchmarkTable(_ResultsDirective):
             published = suite_file(results, column.name, stem)
             if published is not None:
                 path = layout.published(published.key, published.name)
-                write_if_changed(path, published.data)
-                files.append(path)
+                if self.written(path, published.data):
+                    files.append(path)
         for index, path in enumerate(files):
             if index:
                 paragraph += nodes.Text(", ")
@@ -180,18 +194,22 @@ class BenchmarkChart(_ResultsDirective):
         """One figure per metric (a chart has one axis)."""
         return [self.figure(results, options) for results in grid]
 
-    def figure(self, results: Results, options: TableOptions) -> nodes.figure:
+    def figure(self, results: Results, options: TableOptions) -> nodes.Element:
         rows = rows_of(results, options)
         # Named by what it is drawn from, under the doctree folder: outside
         # the watched source tree, and drawn only when the numbers change.
         chart = build_state(self.env).store.layout.chart(
             chart_key(results, rows, options.subtract_loop)
         )
-        if not chart.is_file():
-            write_if_changed(chart, draw_chart(results, rows, subtract_loop=options.subtract_loop))
         alt = self.options.get("alt") or alt_text(
             results, rows, options.title, options.subtract_loop
         )
+        if not chart.is_file():
+            drawn = draw_chart(results, rows, subtract_loop=options.subtract_loop)
+            if not self.written(chart, drawn):
+                return _paragraph(
+                    f"(chart not drawn: the cache is not writable) {alt}", "benchpost-note"
+                )
         uri = "/" + os.path.relpath(chart, self.env.srcdir)
         image = nodes.image(uri=uri, alt=alt, classes=["benchpost-chart"])
         figure = nodes.figure("", image, classes=["benchpost-figure"])

@@ -136,6 +136,9 @@ def report_failures(
                     location=location,
                 )
             continue
+        if cell.storage:  # the cache cannot be written: once per build, wherever met
+            report_unwritable(state, cell.error, location)
+            continue
         if cell.machine:  # a tool missing here, and nothing recorded: once per build
             if state.report_once("machine", interp, results.metric.name, cell.error):
                 warn(_unmeasurable(results, interp, cell.error), location, "machine")
@@ -152,6 +155,13 @@ def report_failures(
                 warn(f"{bench.name!r} on {name} failed: {cell.error}", location, "measure")
             else:
                 warn(f"{bench.name!r} on {name}: {cell.warning}", location, "recorded")
+
+
+def report_unwritable(state: BuildState, message: str, location: object) -> None:
+    """The cache cannot be written (a full or read-only disk): one warning per build,
+    at the first element that met it; every later write fails the same way."""
+    if state.report_once("storage"):
+        warn(message, location, "storage")
 
 
 def report_busy(state: BuildState, results: Results, location: object) -> None:

@@ -12,6 +12,7 @@ measures again.
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -65,6 +66,25 @@ class ResultStore:
         self.scheduler = Scheduler(
             self.layout.measure_lock, ResultCache(self.progress), self.progress, self.timeout
         )
+        self._sweep()
+
+    def _sweep(self) -> None:
+        """Remove what killed builds left in the cache (never a live build's files)."""
+        removed = 0
+        for path in self.layout.leftovers():
+            try:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+            except OSError:
+                continue  # a read-only cache, or gone meanwhile: nothing to do
+            removed += 1
+        if removed:
+            self.progress(
+                f"removed {removed} temporary files left in {self.layout.root} by builds "
+                f"that were killed"
+            )
 
     def sharing(self, mode: str, recorded_dir: Path) -> ResultStore:
         """A store for other sources (a frozen post's), sharing this one's toolchain,

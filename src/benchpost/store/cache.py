@@ -8,6 +8,7 @@ result is measured again.
 
 from __future__ import annotations
 
+import errno
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +16,24 @@ from pathlib import Path
 
 import pyperf
 
-from benchpost.files import atomic_write_bytes
+from benchpost.files import atomic_write_bytes, cannot_write
+
+#: How to keep the cache on another disk, for messages.
+ELSEWHERE = (
+    "set benchpost_cache_dir in conf.py (--cache-dir for python -m benchpost) to a folder "
+    "on another disk"
+)
+#: What a full or read-only disk gives (other errors are not the cache's).
+STORAGE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+
+
+class Unwritable(Exception):
+    """The cache cannot be written (full, read-only): the message says what, where, why
+    and how to fix it. The same for every result of the build, so said once."""
+
+
+def unwritable(exc: OSError) -> Unwritable:
+    return Unwritable(cannot_write(exc, ELSEWHERE))
 
 
 @dataclass
@@ -37,18 +55,23 @@ class ResultCache:
                 raise ValueError("it holds no values")
         except Exception as exc:  # pyperf raises many kinds on a damaged file
             aside = path.with_suffix(f".corrupt-{int(time.time())}")
-            path.replace(aside)
-            self.report(
-                f"stored result {path} is damaged ({exc}); moved to {aside.name} "
-                f"and measuring again"
-            )
+            try:
+                path.replace(aside)
+                kept = f"moved to {aside.name}"
+            except OSError as error:  # a read-only cache: it stays where it is
+                kept = f"not moved aside ({error.strerror})"
+            self.report(f"stored result {path} is damaged ({exc}); {kept}; measuring again")
             return None
         self._loaded[path] = result
         return result
 
     def save(self, path: Path, data: bytes) -> pyperf.Benchmark:
-        """Store measured pyperf JSON at ``path``; the result it holds."""
+        """Store measured pyperf JSON at ``path``; the result it holds.
+        ``Unwritable`` if the cache cannot take it."""
         result = pyperf.Benchmark.loads(data.decode("utf-8"))
-        atomic_write_bytes(path, data)
+        try:
+            atomic_write_bytes(path, data)
+        except OSError as exc:
+            raise unwritable(exc) from None
         self._loaded[path] = result
         return result

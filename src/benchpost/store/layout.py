@@ -8,8 +8,12 @@ deletes it) holds, under ``root``::
     charts/chart-<key>.svg                 drawn charts, by what they show
     published/<key>/<name>.json            pyperf suite files linked from tables
     interpreters.json                      what each interpreter said it is
-    scratch/                               temporary files
+    scratch/                               temporary folders (rounds-<pid>-..., count-<pid>-...)
     build.lock                             one compiler at a time
+
+Temporary files carry their owner's process id (``.<name>.<pid>.<random>.tmp``,
+``extensions/*/.<pid>.so``, ``scratch/<kind>-<pid>-...``): ``leftovers`` finds
+those of processes that are gone (a build killed with SIGKILL, a power cut).
 
 Measuring takes one lock for the whole machine (``MACHINE_LOCK``), whatever
 the cache: timings must not run beside each other.
@@ -23,11 +27,13 @@ Recorded results (committed, ``benchmarks/results`` by default)::
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchpost.files import slug
+from benchpost.files import is_alive, owner, slug
 from benchpost.measure.metric import Metric
 from benchpost.suite import Benchmark
 
@@ -76,6 +82,38 @@ class CacheLayout:
 
     def published(self, key: str, name: str) -> Path:
         return self.root / "published" / key / name
+
+    def leftovers(self) -> Iterator[Path]:
+        """Temporary files and folders whose owner process is no longer alive.
+
+        Never one of a live process: another build may be writing it beside
+        this one. (A process id reused since is taken as alive: what it left
+        stays until the next sweep after that process ends.)
+        """
+        for folder, subfolders, names in os.walk(self.root):
+            in_scratch = Path(folder) == self.scratch
+            if in_scratch:
+                names = names + subfolders
+                subfolders[:] = []  # what is inside goes with its folder
+            for name in names:
+                pid = _owner(name, SCRATCH_KINDS if in_scratch else ())
+                if pid is not None and not is_alive(pid):
+                    yield Path(folder, name)
+
+
+#: The kinds of scratch folder: ``measure.timing``, ``measure.counting``, ``warmup``.
+SCRATCH_KINDS = ("rounds", "count", "warmup")
+
+
+#: ``measure.compiler``'s output, before its rename into place.
+_COMPILING = re.compile(r"^\.(\d+)\.so$")
+
+
+def _owner(name: str, kinds: tuple[str, ...]) -> int | None:
+    """The process id a temporary file's name carries (or a folder's, of ``kinds``);
+    None for other names."""
+    compiling = _COMPILING.match(name)
+    return int(compiling.group(1)) if compiling else owner(name, kinds)
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,20 @@ def check_interpreter(recorded: Recorded, label: str) -> None:
         )
 
 
+def check_benchmark(recorded: Recorded, name: str) -> None:
+    """``RecordedError`` if the file holds another benchmark than ``name`` (a file
+    linked or copied under another benchmark's name: shown as this one, its
+    numbers would be wrong, and the published suite file would hold the same
+    benchmark twice)."""
+    held = recorded.result.get_name()
+    if held != name:
+        raise RecordedError(
+            f"recorded result {recorded.path} holds benchmark {held!r}, not {name!r}: it "
+            f"was linked or copied under another benchmark's name; remove it and record "
+            f"{name!r} with 'python -m benchpost record'"
+        )
+
+
 def is_stale(result: pyperf.Benchmark, code_digest: str) -> bool:
     """True if the benchmark or the C extension changed since it was recorded."""
     return schema.code_digest_of(result) != code_digest

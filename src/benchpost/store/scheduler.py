@@ -12,7 +12,9 @@
 - **Time well spent.** How much of the measuring wall time went into the
   values themselves, for the build's summary.
 - **Failure memory.** A benchmark that failed is not run again in the same
-  build for the next table or role that shows it.
+  build for the next table or role that shows it; once the cache cannot be
+  written (a full or read-only disk), nothing more is measured in the build:
+  its results could not be kept.
 - **Origins.** Where every distinct cell shown in this build came from, for
   the build's summary line.
 """
@@ -33,7 +35,7 @@ from benchpost.files import LockTimeout, file_lock
 from benchpost.measure.metric import Job, Metric
 from benchpost.measure.process import MeasureError
 from benchpost.results import CACHED, FAILED, MEASURED, Cell
-from benchpost.store.cache import ResultCache
+from benchpost.store.cache import STORAGE_ERRORS, ResultCache, Unwritable, unwritable
 
 Progress = Callable[[str], None]
 
@@ -62,6 +64,8 @@ class Scheduler:
     wall_seconds: float = 0.0
     value_seconds: float = 0.0
     _tally: threading.Lock = field(default_factory=threading.Lock)
+    #: why the cache cannot be written, once it could not ("" while it can)
+    unwritable: str = ""
 
     @property
     def counts(self) -> Counter:
@@ -76,6 +80,10 @@ class Scheduler:
 
     def run(self, pending: list[Pending], metric: Metric) -> list[Cell]:
         """Measure ``pending`` (sorted by benchmark); one cell each, in the same order."""
+        if not pending:
+            return []  # nothing to measure: no lock to wait for
+        if self.unwritable:
+            return [self._storage_failure(p) for p in pending]
         cells: list[Cell] = []
         try:
             if metric.parallel and len(pending) > 1:
@@ -122,7 +130,7 @@ class Scheduler:
         if todo:
             self.progress(f"{metric.doing} {label}")
             started = time.monotonic()
-            outcomes = metric.measure_together([batch[i].job for i in todo], self.progress)
+            outcomes = self._outcomes([batch[i].job for i in todo], metric)
             seconds = time.monotonic() - started
             with self._tally:
                 self.wall_seconds += seconds
@@ -132,12 +140,33 @@ class Scheduler:
                 self.progress(f"{metric.done} {label} in {seconds:.1f} s")
         return [cells[i] for i in range(len(batch))]
 
+    def _outcomes(self, jobs: list[Job], metric: Metric) -> list[bytes | Exception]:
+        """What measuring gave for each job; a full or read-only disk under the scratch
+        files is ``Unwritable`` for all (nothing could be kept)."""
+        try:
+            return metric.measure_together(jobs, self.progress)
+        except OSError as exc:
+            if exc.errno not in STORAGE_ERRORS:
+                raise
+            return [unwritable(exc)] * len(jobs)
+
+    def _storage_failure(self, item: Pending) -> Cell:
+        job = item.job
+        return Cell(
+            job.benchmark, job.interpreter.name, origin=FAILED, error=self.unwritable, storage=True
+        )
+
     def _store(self, item: Pending, outcome: bytes | Exception, label: str, metric: Metric):
         bench, name = item.job.benchmark, item.job.interpreter.name
         try:
             if isinstance(outcome, Exception):
                 raise outcome
             result = self.cache.save(item.path, outcome)
+        except Unwritable as exc:
+            if not self.unwritable:
+                self.progress(f"failed: {exc}")
+            self.unwritable = self.unwritable or str(exc)
+            return self._storage_failure(item)
         except (MeasureError, ValueError) as exc:
             self.progress(f"failed: {label}: {name}: {str(exc).splitlines()[0]}")
             failed = Cell(bench, name, origin=FAILED, error=str(exc))

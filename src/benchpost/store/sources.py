@@ -78,6 +78,7 @@ def recorded_cells(
             found = recorded.load(path)
             if found is not None:
                 recorded.check_interpreter(found, spec.label)
+                recorded.check_benchmark(found, bench.name)
         except recorded.RecordedError as exc:
             cells[bench] = Cell(bench, spec.name, origin=FAILED, error=str(exc))
             continue

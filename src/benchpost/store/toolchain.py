@@ -11,16 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchpost.files import file_lock
+from benchpost.files import cannot_write, file_lock
 from benchpost.measure.compiler import (
     BuildError,
     build_extension,
     extension_digest,
+    is_built,
     read_sources,
     source_digest,
 )
 from benchpost.measure.interpreters import Interpreter, InterpreterNotFound, probe
 from benchpost.measure.metric import Metric
+from benchpost.store.cache import ELSEWHERE, STORAGE_ERRORS
 from benchpost.store.layout import CacheLayout
 from benchpost.suite import Extension, InterpreterSpec
 
@@ -69,6 +71,11 @@ class Toolchain:
     def extension(self, interp: Interpreter, extension: Extension) -> Path | BuildError:
         """The compiled extension's folder (compiled on first use), or the compiler's error."""
         key = (interp.name, extension)
+        directory = self.extension_dir(interp, extension)
+        if key not in self._built and is_built(extension, interp, directory):
+            # Written atomically: there means whole. No lock, so that a read-only
+            # cache holding every result still serves a build.
+            self._built[key] = directory
         if key not in self._built:
             with file_lock(self.layout.build_lock):
                 try:
@@ -80,6 +87,10 @@ class Toolchain:
                     )
                 except BuildError as exc:
                     self._built[key] = exc
+                except OSError as exc:  # a full or read-only cache
+                    if exc.errno not in STORAGE_ERRORS:
+                        raise
+                    self._built[key] = BuildError(cannot_write(exc, ELSEWHERE))
         return self._built[key]
 
     def missing_tool(self, metric: Metric) -> str:
