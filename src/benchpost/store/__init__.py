@@ -113,7 +113,7 @@ class ResultStore:
         wall, values = self.scheduler.wall_seconds, self.scheduler.value_seconds
         if wall > 0 and values > 0:
             text += (
-                f"; {values:.1f} s of {wall:.1f} s measuring went into measured values "
+                f"; {values:.1f} s of {wall:.1f} s timing went into measured values "
                 f"({values / wall:.0%})"
             )
         return text

@@ -9,8 +9,9 @@
   ``measure.timing``), so that both sides of a ratio see the same
   conditions, and every benchmark's rounds span the whole measurement. A metric that load cannot
   change (counts) runs one job per core.
-- **Time well spent.** How much of the measuring wall time went into the
-  values themselves, for the build's summary.
+- **Time well spent.** How much of the timing's wall time went into the
+  values themselves, for the build's summary (counts spend theirs under
+  valgrind, and have no values in time).
 - **Failure memory.** A benchmark that failed is not run again in the same
   build for the next table or role that shows it; once the cache cannot be
   written (a full or read-only disk), nothing more is measured in the build:
@@ -132,8 +133,9 @@ class Scheduler:
             started = time.monotonic()
             outcomes = self._outcomes([batch[i].job for i in todo], metric)
             seconds = time.monotonic() - started
-            with self._tally:
-                self.wall_seconds += seconds
+            if not metric.deterministic:  # the share is the timing's: counts take no values
+                with self._tally:
+                    self.wall_seconds += seconds
             for index, outcome in zip(todo, outcomes, strict=True):
                 cells[index] = self._store(batch[index], outcome, label, metric)
             if all(cells[i].ok for i in todo):
