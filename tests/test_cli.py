@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -38,3 +40,18 @@ def test_bad_names_are_errors_with_the_choices(tmp_path):
     proc = benchpost(project, "run", "nope", "--profile", "tiny")
     assert proc.returncode == 2
     assert "no benchmark group 'nope'" in proc.stderr and "groups: calls" in proc.stderr
+
+
+def test_warmup_draws_the_curves_with_a_cache_given_relative_to_the_folder(tmp_path):
+    """The worker processes run in a scratch folder of their own: a relative cache
+    (as a user types it) must still lead them to their files."""
+    project = make_project(tmp_path, suite_yaml(pypy_command="/nonexistent/pypy3"))
+    command = [
+        sys.executable, "-m", "benchpost", "--suite", "suite.yaml", "--cache-dir", "cache",
+        "warmup", "calls/noargs", "--interpreter", "cpython", "--processes", "2",
+        "--values", "6", "--profile", "tiny", "--output", "warmup.png",
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "process 2: first value" in done.stdout
+    assert (project / "warmup.png").read_bytes().startswith(b"\x89PNG")

@@ -60,7 +60,8 @@ class ResultStore:
 
     def __post_init__(self) -> None:
         self.policy = sources.policy(self.mode)
-        self.layout = CacheLayout(Path(self.cache_dir))
+        # Absolute: worker processes run in a scratch folder of their own.
+        self.layout = CacheLayout(Path(self.cache_dir).absolute())
         self.recorded = RecordedLayout(self.recorded_dir or self.suite.recorded_dir)
         self.toolchain = Toolchain(self.layout)
         self.scheduler = Scheduler(
