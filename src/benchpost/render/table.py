@@ -178,6 +178,11 @@ def legend(grid: Grid, options: TableOptions) -> str:
                 "a ratio of two costs, each a difference of means (Welch), "
                 "its interval by the delta method"
             )
+        elif all(r.metric.deterministic for r in every):
+            method = (
+                "the ratio of the geometric means of the values (counts are made apart, "
+                "one run at a time: Welch's t-interval on their logarithms)"
+            )
         else:
             method = (
                 "the median of the ratios of processes run back to back in the same "
