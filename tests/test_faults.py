@@ -125,25 +125,23 @@ def _running(fragment: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_an_interrupted_run_keeps_what_was_measured(tmp_path, signum):
-    # Two groups: a group's benchmarks share their rounds and are stored together,
-    # so "what was measured" is the first group while the second one runs.
-    suite = crashy_suite(tmp_path, {"ok": "crashy.ok()"}) + textwrap.indent(
-        textwrap.dedent("""\
+def start_slow_run(folder: Path, cache: Path, sleep: float) -> subprocess.Popen:
+    """A real ``python -m benchpost run`` of two groups, the second slow; returns once
+    the first group is stored, while the second one is being measured."""
+    suite = crashy_suite(folder, {"ok": "crashy.ok()"}) + textwrap.indent(
+        textwrap.dedent(f"""\
         - name: slow
           setup: import time
           benchmarks:
             - name: slow
-              code: time.sleep(0.5)
+              code: time.sleep({sleep})
         """),
         "  ",
     )
-    (tmp_path / "suite.yaml").write_text(suite)
-    cache = tmp_path / "cache"
+    (folder / "suite.yaml").write_text(suite)
     run = subprocess.Popen(
         benchpost_command(
-            tmp_path, "run", "--profile", "tiny", "--interpreter", "cpython", cache=cache
+            folder, "run", "--profile", "tiny", "--interpreter", "cpython", cache=cache
         ),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -153,7 +151,15 @@ def test_an_interrupted_run_keeps_what_was_measured(tmp_path, signum):
     while not list(cache.glob("results/cpython/calls/ok-*.json")):
         assert time.monotonic() < deadline and run.poll() is None, run.stdout.read()
         time.sleep(0.1)
-    time.sleep(0.5)  # now measuring "slow"
+    time.sleep(1)  # now measuring "slow": a worker process is running
+    assert _running(str(cache)), "no worker is running"
+    return run
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_run_keeps_what_was_measured(tmp_path, signum):
+    cache = tmp_path / "cache"
+    run = start_slow_run(tmp_path, cache, sleep=0.5)
     run.send_signal(signum)
     run.wait(timeout=30)
     assert run.returncode != 0

@@ -43,7 +43,7 @@ from .conftest import (
     sphinx_build,
     suite_yaml,
 )
-from .test_faults import _running, crashy_suite
+from .test_faults import _running, start_slow_run
 from .test_render import NOARGS, RESULTS
 from .test_sphinx_build import table_rows
 from .test_store_policy import make_store, record_all, recorder
@@ -335,41 +335,10 @@ def test_a_post_whose_date_is_not_a_date_is_one_warning_at_its_line(tmp_path, da
     assert (html / "bad-date.html").is_file()
 
 
-def _start_slow_run(folder: Path, cache: Path, sleep: float) -> subprocess.Popen:
-    """A real ``python -m benchpost run`` of two groups, the second slow; returns once
-    the first group is stored, while the second one is being measured."""
-    suite = crashy_suite(folder, {"ok": "crashy.ok()"}) + textwrap.indent(
-        textwrap.dedent(f"""\
-        - name: slow
-          setup: import time
-          benchmarks:
-            - name: slow
-              code: time.sleep({sleep})
-        """),
-        "  ",
-    )
-    (folder / "suite.yaml").write_text(suite)
-    run = subprocess.Popen(
-        benchpost_command(
-            folder, "run", "--profile", "tiny", "--interpreter", "cpython", cache=cache
-        ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while not list(cache.glob("results/cpython/calls/ok-*.json")):
-        assert time.monotonic() < deadline and run.poll() is None, run.stdout.read()
-        time.sleep(0.1)
-    time.sleep(1)  # now measuring "slow": a worker process is running
-    assert _running(str(cache)), "no worker is running"
-    return run
-
-
 @pytest.mark.build
 def test_a_killed_run_leaves_no_worker_running(tmp_path):
     cache = tmp_path / "cache"
-    run = _start_slow_run(tmp_path, cache, sleep=3)  # a worker takes 12 s or more
+    run = start_slow_run(tmp_path, cache, sleep=3)  # a worker takes 12 s or more
     run.send_signal(signal.SIGKILL)  # no handler, no unwinding: only the kernel can help
     run.wait(timeout=30)
     time.sleep(2)
@@ -379,7 +348,7 @@ def test_a_killed_run_leaves_no_worker_running(tmp_path):
 @pytest.mark.build
 def test_a_hangup_ends_a_run_like_sigterm(tmp_path):
     cache = tmp_path / "cache"
-    run = _start_slow_run(tmp_path, cache, sleep=0.5)
+    run = start_slow_run(tmp_path, cache, sleep=0.5)
     run.send_signal(signal.SIGHUP)  # the terminal closed, or ssh dropped
     output = run.communicate(timeout=30)[0]
     assert run.returncode != 0
@@ -397,7 +366,7 @@ def test_a_hangup_ends_a_run_like_sigterm(tmp_path):
 @pytest.mark.build
 def test_leftovers_of_a_killed_build_are_swept_and_a_live_builds_are_kept(tmp_path):
     cache = tmp_path / "cache"
-    run = _start_slow_run(tmp_path, cache, sleep=3)
+    run = start_slow_run(tmp_path, cache, sleep=3)
     run.send_signal(signal.SIGKILL)
     run.wait(timeout=30)
     assert list(cache.glob("scratch/*")), "the killed run left no scratch folder"
