@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+from benchpost.cli import parse_args
 
 from .conftest import make_project, run_benchpost, suite_yaml
 
@@ -55,3 +58,11 @@ def test_warmup_draws_the_curves_with_a_cache_given_relative_to_the_folder(tmp_p
     assert done.returncode == 0, done.stderr
     assert "process 2: first value" in done.stdout
     assert (project / "warmup.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_suite_and_cache_options_go_before_or_after_the_command():
+    after = parse_args(["run", "--cache-dir", "here", "--suite", "s.yaml"])
+    before = parse_args(["--cache-dir", "here", "--suite", "s.yaml", "run"])
+    assert after.cache_dir == before.cache_dir == Path("here")
+    assert after.suite == before.suite == "s.yaml"
+    assert parse_args(["warmup", "g/b", "--interpreter", "x"]).cache_dir != Path("here")

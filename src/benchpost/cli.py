@@ -49,9 +49,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=DEFAULT_CACHE,
         help="results, builds and charts (%(default)s)",
     )
+    # The same two options after the command too ("run --cache-dir X"), as users type them.
+    anywhere = argparse.ArgumentParser(add_help=False)
+    anywhere.add_argument("--suite", default=argparse.SUPPRESS, help="suite file")
+    anywhere.add_argument("--cache-dir", type=Path, default=argparse.SUPPRESS, help="cache")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in _COMMANDS.items():
-        sub = commands.add_parser(name, help=text, description=text)
+        sub = commands.add_parser(name, help=text, description=text, parents=[anywhere])
         sub.add_argument("groups", nargs="*", help="benchmark groups (default: all)")
         sub.add_argument(
             "--profile",
@@ -87,24 +91,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             action="store_true",
             help="show per-call cost, the empty loop subtracted",
         )
-    _add_freeze(commands)
-    _add_warmup(commands)
-    commands.add_parser("clean", help="delete the cache folder (everything is measured again)")
+    _add_freeze(commands, anywhere)
+    _add_warmup(commands, anywhere)
+    commands.add_parser(
+        "clean", help="delete the cache folder (everything is measured again)", parents=[anywhere]
+    )
     return parser.parse_args(argv)
 
 
-def _add_freeze(commands) -> None:
+def _add_freeze(commands, anywhere: argparse.ArgumentParser) -> None:
     frozen = commands.add_parser(
         "freeze",
+        parents=[anywhere],
         help="measure a post and keep its numbers with it (run it again to refresh them)",
     )
     frozen.add_argument("post", type=Path, help="the post, e.g. posts/cape-town-sprint.rst")
     frozen.add_argument("--profile", help="profile to measure with (default: the build's)")
 
 
-def _add_warmup(commands) -> None:
+def _add_warmup(commands, anywhere: argparse.ArgumentParser) -> None:
     warm = commands.add_parser(
         "warmup",
+        parents=[anywhere],
         help="draw a benchmark's values in fresh processes: how much warm-up it needs",
     )
     warm.add_argument("benchmark", help="GROUP/BENCHMARK, e.g. calls/onearg(i)")
