@@ -211,7 +211,10 @@ def test_pyperf_compares_the_linked_data_of_pypy_and_cpython(built):
         check=False,
     )
     assert compared.returncode == 0, compared.stderr
-    assert re.search(r"noargs .*x (faster|slower)", compared.stdout)
+    # pyperf's own t-test decides its word; two tiny rounds often say "not significant"
+    assert re.search(r"noargs .*(x (faster|slower)|not significant)", compared.stdout), (
+        compared.stdout
+    )
 
 
 def test_a_build_with_no_change_says_nothing_was_measured(own_copy):
