@@ -67,12 +67,15 @@ def busy_core():
 
 def test_two_runs_agree_within_one_percent_with_the_other_core_busy(tmp_path, busy_core):
     suite = project_suite(iterations=10_000, values=1)
-    groups = ["calls", "allocation"]  # the allocation group keeps PyPy's GC busy
+    # The allocation group keeps PyPy's garbage collector busy: the hardest case
+    # for a count that must not move (the calls group is counted twice in the
+    # test below; with it here too, this test took 3.5 minutes of CI's time).
+    groups = ["allocation"]
     _, first = count_groups(suite, groups, tmp_path / "first")
     _, second = count_groups(suite, groups, tmp_path / "second")
     interpreters = {interp for _, interp in first}
     assert "cpython" in interpreters
-    assert len(first) == len(second) == 7 * len(interpreters)
+    assert len(first) == len(second) == 3 * len(interpreters)  # the empty loop too
     for key, cell in first.items():
         a, b = cell.mean(), second[key].mean()
         assert abs(a - b) <= 0.01 * a, f"{key}: {a} then {b}"
