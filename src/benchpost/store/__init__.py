@@ -54,6 +54,8 @@ class ResultStore:
     progress: Progress = _quiet
     mode: str = MEASURE
     recorded_dir: Path | None = None
+    #: remove what killed builds left in the cache (once per cache and build)
+    sweep: bool = True
     layout: CacheLayout = field(init=False)
     toolchain: Toolchain = field(init=False)
     scheduler: Scheduler = field(init=False)
@@ -67,7 +69,8 @@ class ResultStore:
         self.scheduler = Scheduler(
             self.layout.measure_lock, ResultCache(self.progress), self.progress, self.timeout
         )
-        self._sweep()
+        if self.sweep:
+            self._sweep()
 
     def _sweep(self) -> None:
         """Remove what killed builds left in the cache (never a live build's files)."""
@@ -92,7 +95,7 @@ class ResultStore:
         cache and counts."""
         other = ResultStore(
             self.suite, self.profile, self.cache_dir, self.timeout, self.progress, mode,
-            recorded_dir,
+            recorded_dir, sweep=False,  # the cache is this one's, swept already
         )  # fmt: skip
         other.toolchain, other.scheduler = self.toolchain, self.scheduler
         return other
