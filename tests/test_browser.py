@@ -18,6 +18,7 @@ import base64
 import contextlib
 import fcntl
 import json
+import math
 import os
 import select
 import shutil
@@ -46,6 +47,10 @@ pytestmark = [
 
 VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 900)}
 TIMEOUT = 60.0  # seconds, for any one answer from the browser
+# A screenshot waits for the compositor's next frame, and headless Chromium's
+# compositor can go idle and never draw one (seen on a fresh CI machine, never
+# here). A shorter wait, then one retry after a screencast wakes it up.
+SCREENSHOT_TIMEOUT = 15.0
 
 # Evaluated in the loaded page: what the browser laid out.
 MEASURE = """(() => {
@@ -101,7 +106,6 @@ class Browser:
                     "--disable-sync",
                     f"--user-data-dir={profile}",
                     "--remote-debugging-pipe",
-                    "--run-all-compositor-stages-before-draw",
                     "--hide-scrollbars",
                     "about:blank",
                 ],
@@ -118,7 +122,9 @@ class Browser:
         self._unread: list[dict] = []
         self._id = 0
 
-    def call(self, method: str, session: str | None = None, **params) -> dict:
+    def call(
+        self, method: str, session: str | None = None, timeout: float = TIMEOUT, **params
+    ) -> dict:
         """Send one command and return its result."""
         self._id += 1
         message = {"id": self._id, "method": method, "params": params}
@@ -127,13 +133,13 @@ class Browser:
         data = json.dumps(message).encode() + b"\0"
         while data:
             data = data[os.write(self._out, data) :]
-        answer = self.wait(lambda m, n=self._id: m.get("id") == n)
+        answer = self.wait(lambda m, n=self._id: m.get("id") == n, timeout, method)
         assert "error" not in answer, f"{method}: {answer['error']}"
         return answer["result"]
 
-    def wait(self, wanted) -> dict:
+    def wait(self, wanted, timeout: float = TIMEOUT, what: str = "an event") -> dict:
         """The first message (answer or event) for which ``wanted`` is true."""
-        deadline = time.monotonic() + TIMEOUT
+        deadline = time.monotonic() + timeout
         while True:
             for message in self._unread:
                 if wanted(message):
@@ -142,7 +148,10 @@ class Browser:
             while b"\0" not in self._buffer:
                 left = deadline - time.monotonic()
                 if left <= 0 or not select.select([self._in], [], [], left)[0]:
-                    raise TimeoutError(f"no answer from Chromium in {TIMEOUT} s")
+                    raise TimeoutError(
+                        f"no answer to {what} from Chromium in {timeout:g} s; its log ends:\n"
+                        + self.log.read_text(errors="replace")[-2000:]
+                    )
                 chunk = os.read(self._in, 1 << 20)
                 if not chunk:
                     raise EOFError(f"Chromium quit: {self.log.read_text()[-2000:]}")
@@ -198,7 +207,9 @@ def look(browser: Browser, url: str, width: int, height: int, shot: Path) -> dic
     target = browser.call("Target.createTarget", url="about:blank")["targetId"]
     session = browser.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
     try:
+        browser.call("Target.activateTarget", targetId=target)  # a background tab draws nothing
         browser.call("Page.enable", session)
+        browser.call("Page.bringToFront", session)
         browser.call(
             "Emulation.setDeviceMetricsOverride",
             session,
@@ -215,16 +226,33 @@ def look(browser: Browser, url: str, width: int, height: int, shot: Path) -> dic
             "Runtime.evaluate", session, expression=MEASURE, returnByValue=True
         )
         assert "exceptionDetails" not in evaluated, evaluated["exceptionDetails"]
-        size = browser.call("Page.getLayoutMetrics", session)["cssContentSize"]
-        clip = {"x": 0, "y": 0, "width": width, "height": size["height"], "scale": 1}
-        png = browser.call(
-            "Page.captureScreenshot", session, format="png", captureBeyondViewport=True, clip=clip
-        )
         shot.parent.mkdir(parents=True, exist_ok=True)
-        shot.write_bytes(base64.b64decode(png["data"]))
+        shot.write_bytes(full_page_screenshot(browser, session, width))
         return evaluated["result"]["value"]
     finally:
         browser.call("Target.closeTarget", targetId=target)
+
+
+def full_page_screenshot(browser: Browser, session: str, width: int) -> bytes:
+    """A PNG of the whole page: the viewport made as tall as the page, then one
+    capture (after the layout facts, which were taken at the device's height)."""
+    height = math.ceil(browser.call("Page.getLayoutMetrics", session)["cssContentSize"]["height"])
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        session,
+        width=width,
+        height=min(height, 16_000),
+        deviceScaleFactor=1,
+        mobile=False,
+    )
+    try:
+        png = browser.call("Page.captureScreenshot", session, SCREENSHOT_TIMEOUT, format="png")
+    except TimeoutError:
+        browser.call("Page.startScreencast", session, format="jpeg", quality=10)
+        time.sleep(0.25)
+        browser.call("Page.stopScreencast", session)
+        png = browser.call("Page.captureScreenshot", session, SCREENSHOT_TIMEOUT, format="png")
+    return base64.b64decode(png["data"])
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
