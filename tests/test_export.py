@@ -10,7 +10,7 @@ import pytest
 
 from benchpost.export import ExportError, nikola_meta, post_meta
 
-from .conftest import POST, make_project, sphinx_build, suite_yaml
+from .conftest import POST, make_project, needs_pypy, sphinx_build, suite_yaml
 
 FIELDS = ":author: A. Author\n:date: 2026-11-23\n:tags: cpyext, speed\n:slug: small-post\n\n"
 NO_PYPY = suite_yaml(pypy_command="/nonexistent/pypy3")
@@ -143,3 +143,106 @@ def test_an_unresolved_link_fails_the_build_at_its_line(tmp_path):
     assert re.search(
         r"index\.rst:\d+: ERROR: Unknown target name: \"the missing page\"", proc.stderr
     ), proc.stderr
+
+
+OTHER = """\
+:orphan:
+:author: A. Author
+:date: 2026-10-02
+:slug: older-post
+
+Older post
+==========
+
+.. benchmark-table:: calls
+   :title: Per call
+   :subtract-loop:
+
+Raw: :bench:`calls/noargs/cpython`. Net: :bench:`calls/noargs/cpython, subtract-loop`.
+"""
+
+
+def _two_posts(tmp_path, link: str = ":doc:`the older post <older>`", suite: str = NO_PYPY):
+    post = FIELDS + POST + f"\nSee {link}; PyPy is :bench-comparison:`calls/*/pypy`.\n"
+    project = make_project(tmp_path, suite, post=post)
+    (project / "older.rst").write_text(OTHER)
+    return project
+
+
+@needs_pypy
+@pytest.mark.build
+def test_the_export_carries_its_style_folds_its_notes_and_links_posts_as_the_blog_does(
+    tmp_path,
+):
+    project = _two_posts(tmp_path, suite=suite_yaml())  # PyPy too: two files to compare
+    sphinx_build(project, "-W")
+    blog = project / "_build" / "blog"
+    body = (blog / "posts" / "2026" / "11" / "small-post.html").read_text()
+    # The style travels, scoped to benchpost's own elements.
+    style = re.search(r"<style>(.*?)</style>", body, re.S).group(1)
+    assert ".benchpost table.benchpost-table td p" in style and "<" not in style
+    selectors = [
+        one.strip() for found in re.findall(r"([^{}]+)\{", style) for one in found.split(",")
+    ]
+    assert selectors and all(sel.startswith((".benchpost", "@media")) for sel in selectors)
+    # The notes are folded, once per table and chart, not body text.
+    assert body.count('<details class="benchpost-about">') == 2
+    assert not re.search(r'<p class="benchpost-note">(?:(?!</details>).)*$', body, re.S)
+    # The link to the other post is where the blog puts it.
+    assert 'href="/posts/2026/10/older-post.html"' in body
+    assert (blog / "posts" / "2026" / "10" / "older-post.html").is_file()
+    # The command names the files as they are downloaded, and they are there.
+    command = re.search(r"compare_to</span> (.*?)</code>", body).group(1)
+    names = re.findall(r'<span class="pre">([^<]+)</span>', command)
+    assert names and all(n.startswith("small-post-calls-") for n in names), command
+    for name in names:
+        assert f'download="{name}" href="/benchpost/{name}"' in body
+        assert (blog / "files" / "benchpost" / name).is_file()
+    # The comparison reads as a sentence whatever its interval says.
+    assert re.search(
+        r"PyPy is <span[^>]*>(about as fast as|[\d.]+x (faster|slower) than) "
+        r"CPython",
+        body,
+    ), body
+    # The fragment needs nothing from the blog: every address inside it or absolute.
+    fragment = (blog / "small-post.fragment.html").read_text()
+    addresses = re.findall(r'(?:src|href|srcset)="([^"]*)"', fragment)
+    assert addresses and all(a.startswith(("data:", "https://", "#")) for a in addresses), [
+        a[:60] for a in addresses if not a.startswith(("data:", "https://", "#"))
+    ]
+    assert 'href="https://www.pypy.org/posts/2026/10/older-post.html"' in fragment
+    # A raw time quoted beside a table that subtracts the loop says so; a net one matches it.
+    older = (blog / "posts" / "2026" / "10" / "older-post.html").read_text()
+    raw, net = re.findall(r'<span class="benchpost-value">([^<]+)</span>', older)
+    assert raw.endswith(" (empty loop included)") and "included" not in net
+    assert net.replace("\u00a0", " ") != raw.removesuffix(" (empty loop included)")
+
+
+@pytest.mark.build
+def test_a_link_to_a_page_that_is_not_a_post_fails_the_export(tmp_path):
+    project = _two_posts(tmp_path, link=":doc:`the other page <page>`")
+    (project / "page.rst").write_text(":orphan:\n\nA page\n======\n\nNot a post.\n")
+    proc = sphinx_build(project, "-W", "--keep-going", check=False)
+    assert proc.returncode != 0
+    assert re.search(
+        r"WARNING: benchpost: cannot export index: it links to page\.html, which is not a "
+        r"post on the blog",
+        proc.stderr,
+    ), proc.stderr
+
+
+@pytest.mark.build
+def test_a_build_with_warnings_exports_where_it_cannot_be_mistaken_for_a_good_one(tmp_path):
+    project = make_project(tmp_path, NO_PYPY, post=FIELDS + POST)
+    sphinx_build(project, "-W")
+    good = project / "_build" / "blog" / "posts" / "2026" / "11" / "small-post.html"
+    before = good.read_bytes()
+    index = project / "index.rst"
+    index.write_text(index.read_text() + "\n.. benchmark-table:: no-such-group\n")
+    proc = sphinx_build(project, check=False)  # no -W: the build goes on
+    assert "WARNING" in proc.stderr
+    assert "NOT PUBLISHABLE" in proc.stdout and "blog-with-warnings" in proc.stdout
+    assert good.read_bytes() == before  # the last clean export, untouched
+    assert (
+        project / "_build" / "blog-with-warnings" / good.relative_to(project / "_build" / "blog")
+    ).is_file()

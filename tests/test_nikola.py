@@ -13,10 +13,11 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import pytest
 
-from .conftest import POST, make_project, sphinx_build, suite_yaml
+from .conftest import POST, copy_this_site, make_project, sphinx_build, suite_yaml
 
 
 def nikola_command() -> str | None:
@@ -112,3 +113,98 @@ def test_the_real_post_built_on_a_fresh_machine_renders_in_nikola(tmp_path):
     assert len(re.findall(r"benchpost-table", page)) == 3
     for source in re.findall(r'<img[^>]*src="([^"]+)"', page):
         assert (page_path.parent / source).resolve().is_file() or source.startswith("data:")
+
+
+# Evaluated in the blog's page: the sizes a reader sees.
+BLOG_FACTS = """(() => {
+  const box = (el) => el.getBoundingClientRect().toJSON();
+  const line = (el) => parseFloat(getComputedStyle(el).lineHeight)
+                       || 1.2 * parseFloat(getComputedStyle(el).fontSize);
+  return {
+    view: document.documentElement.clientWidth,
+    scroll: document.documentElement.scrollWidth,
+    cells: Array.from(document.querySelectorAll("td.benchpost-cell")).map((td) => {
+      const value = td.querySelector("p");
+      return {height: box(td).height, line: line(value), text: td.innerText};
+    }),
+    tables: Array.from(document.querySelectorAll("div.benchpost")).map(box),
+    charts: Array.from(document.querySelectorAll("img.benchpost-chart")).map(
+      (img) => ({...box(img), src: img.currentSrc, loaded: img.naturalWidth > 0})),
+    about: Array.from(document.querySelectorAll("details.benchpost-about")).map(
+      (d) => ({open: d.open, height: box(d).height})),
+  };
+})()"""
+
+
+def _view_box_width(svg: Path) -> float:
+    """The width of an SVG's drawing, in its own units (points for matplotlib's)."""
+    found = re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+) [\d.]+"', svg.read_text())
+    assert found, svg
+    return float(found.group(1))
+
+
+def test_the_export_reads_well_in_a_blog_like_pypy_org_on_a_phone_and_a_desktop(tmp_path):
+    """The real post's export in a Nikola site set up as pypy.org's, in headless Chromium:
+    compact cells, folded notes, chart labels of at least 11 px, nothing sideways."""
+    from benchpost.render.chart import NARROW, WIDE
+
+    from .test_browser import CHROMIUM, VIEWPORTS, Browser, full_page_screenshot
+
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed here: apt-get install chromium")
+    project = copy_this_site(tmp_path / "project")
+    sphinx_build(project, "-W", "-D", "benchpost_profile=tiny")
+    site = render_in_nikola(tmp_path, project / "_build" / "blog")
+    page = site / "output" / "posts" / "2017" / "10" / "cape-of-good-hope-for-pypy.html"
+    fonts = {"narrow": NARROW.font, "wide": WIDE.font}
+    browser = Browser(tmp_path / "chromium")
+    try:
+        for viewport, (width, height) in VIEWPORTS.items():
+            target = browser.call("Target.createTarget", url="about:blank")["targetId"]
+            session = browser.call("Target.attachToTarget", targetId=target, flatten=True)[
+                "sessionId"
+            ]
+            browser.call("Target.activateTarget", targetId=target)
+            browser.call("Page.enable", session)
+            browser.call(
+                "Emulation.setDeviceMetricsOverride",
+                session,
+                width=width,
+                height=height,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
+            browser.call("Page.navigate", session, url=page.as_uri())
+            browser.wait(
+                lambda m, s=session: (
+                    m.get("method") == "Page.loadEventFired" and m.get("sessionId") == s
+                )
+            )
+            facts = browser.call(
+                "Runtime.evaluate", session, expression=BLOG_FACTS, returnByValue=True
+            )["result"]["value"]
+            shot = project / "_build" / "screenshots" / f"blog-{viewport}.png"
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            shot.write_bytes(full_page_screenshot(browser, session, width))
+            browser.call("Target.closeTarget", targetId=target)
+
+            assert facts["scroll"] <= facts["view"], f"the page scrolls sideways: {facts}"
+            assert len(facts["tables"]) >= 3 and facts["cells"], facts
+            for table in facts["tables"]:
+                assert table["right"] <= facts["view"] + 1, f"a table's box overflows: {facts}"
+            # A cell: its value on one line (two on a phone), its ratio smaller under it.
+            lines = 2.4 if viewport == "desktop" else 3.6
+            for cell in facts["cells"]:
+                assert cell["height"] <= lines * cell["line"], (viewport, cell)
+            assert facts["about"] and not any(d["open"] for d in facts["about"]), facts
+            assert len(facts["charts"]) == 2, facts
+            for chart in facts["charts"]:
+                assert chart["loaded"] and chart["right"] <= facts["view"] + 1, chart
+                drawing = Path(unquote(urlparse(chart["src"]).path))
+                layout = "narrow" if viewport == "phone" else "wide"
+                assert drawing.read_text().count("<svg") == 1
+                label = fonts[layout] * chart["width"] / _view_box_width(drawing)
+                assert label >= 11, f"chart labels of {label:.1f} px on a {viewport}: {chart}"
+            assert shot.stat().st_size > 10_000
+    finally:
+        browser.close()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -86,9 +87,12 @@ def _comment_text(text: str) -> str:
     return re.sub(r"-{2,}", lambda m: "\u2010" * len(m.group(0)), _one_line(text)).strip("-<>!")
 
 
-_ASSET = re.compile(r'(src|href)="((?:\.\./)*)_(images|downloads)/([^"#?]+)"')
+_ASSET = re.compile(r'(src|href|srcset)="((?:\.\./)*)_(images|downloads)/([^"#?]+)"')
 _HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
 _TITLE = re.compile(r"<h1>.*?</h1>\s*", re.S)
+# A link Sphinx made to another page of the site: relative, to an .html file.
+_PAGE_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#?]+)\.html(#[^"]*)?"', re.I)
+_DOWNLOAD = re.compile(r'<a ([^>]*)download="" href="(/benchpost/([^"]+))"')
 
 
 @dataclass(frozen=True)
@@ -100,9 +104,20 @@ class Asset:
     url: str  # how the post refers to it on the blog
 
 
-def blog_body(body: str, meta: PostMeta, outdir: Path) -> tuple[str, list[Asset]]:
-    """The post's HTML with its title removed and asset paths made blog paths."""
+def blog_body(
+    body: str,
+    meta: PostMeta,
+    outdir: Path,
+    page: str = "",
+    posts: dict[str, PostMeta] | None = None,
+) -> tuple[str, list[Asset]]:
+    """The post's HTML with its title removed, asset paths made blog paths (data files
+    renamed, and named so in the text: the pyperf command quotes the files a reader
+    downloads), and links to other posts (``page`` links to them, by page name, in
+    ``posts``) made the blog's ``/posts/YYYY/MM/slug.html``; ``ExportError`` for a
+    link to a page that is not a post on the blog."""
     assets: dict[str, Asset] = {}
+    renamed: dict[str, str] = {}
 
     def relink(match: re.Match) -> str:
         attribute, kind, rest = match.group(1), match.group(3), match.group(4)
@@ -110,43 +125,100 @@ def blog_body(body: str, meta: PostMeta, outdir: Path) -> tuple[str, list[Asset]
         if not source.resolve().is_relative_to((outdir / f"_{kind}").resolve()):
             # "../_downloads/../../../etc/passwd": never copy a file from outside the build.
             raise ExportError(f"{match.group(0)} points outside the build folder")
-        name = f"{meta.slug}-{PurePosixPath(rest).name}"
+        original = PurePosixPath(rest).name
+        name = f"{meta.slug}-{original}"
         if kind == "images":
             asset = Asset(source, PurePosixPath("images", name), f"/images/{name}")
         else:
             asset = Asset(source, PurePosixPath("files", "benchpost", name), f"/benchpost/{name}")
+            renamed[original] = name
         assets[asset.url] = asset
         return f'{attribute}="{asset.url}"'
 
     body = _TITLE.sub("", _HEADERLINK.sub("", body), count=1)
-    return _ASSET.sub(relink, body), list(assets.values())
-
-
-def inline_images(body: str, assets: list[Asset]) -> str:
-    """The same HTML with every image inside it as a data URI: one file to paste."""
-    for asset in assets:
-        if asset.target.parts[0] != "images":
-            continue
-        kind = (
-            "image/svg+xml"
-            if asset.source.suffix == ".svg"
-            else (f"image/{asset.source.suffix.lstrip('.').replace('jpg', 'jpeg')}")
+    body = _ASSET.sub(relink, body)
+    for original, name in renamed.items():  # link texts and the compare_to command
+        body = body.replace(
+            f'<span class="pre">{original}</span>', f'<span class="pre">{name}</span>'
         )
-        data = base64.b64encode(asset.source.read_bytes()).decode("ascii")
-        body = body.replace(f'src="{asset.url}"', f'src="data:{kind};base64,{data}"')
+    body = _DOWNLOAD.sub(
+        lambda m: f'<a {m.group(1)}download="{m.group(3)}" href="{m.group(2)}"', body
+    )
+    return _relink_posts(body, page, posts or {}), list(assets.values())
+
+
+def _relink_posts(body: str, page: str, posts: dict[str, PostMeta]) -> str:
+    here = PurePosixPath(page).parent
+
+    def relink(match: re.Match) -> str:
+        target = posixpath.normpath(str(here / match.group(1)))
+        anchor = match.group(2) or ""
+        if target not in posts:
+            raise ExportError(
+                f"it links to {match.group(1)}.html, which is not a post on the blog (only "
+                f"posts are exported): link to a post (:doc:`/posts/...`) or to a full "
+                f"https:// address"
+            )
+        other = posts[target]
+        return f'href="/{other.folder}/{other.slug}.html{anchor}"'
+
+    return _PAGE_LINK.sub(relink, body)
+
+
+def _data_uri(asset: Asset) -> str:
+    suffix = asset.source.suffix.lower()
+    kind = {
+        ".svg": "image/svg+xml",
+        ".jpg": "image/jpeg",
+        ".json": "application/json",
+    }.get(
+        suffix,
+        f"image/{suffix.lstrip('.')}"
+        if asset.target.parts[0] == "images"
+        else "application/octet-stream",
+    )
+    return f"data:{kind};base64,{base64.b64encode(_read(asset.source)).decode('ascii')}"
+
+
+def inline_images(body: str, assets: list[Asset], site_url: str = "") -> str:
+    """The same HTML to paste anywhere: every image and data file inside it as a data
+    URI, and links to other posts absolute (``site_url``, the blog's address)."""
+    for asset in assets:
+        data = _data_uri(asset)
+        for attribute in ("src", "srcset", "href"):
+            body = body.replace(f'{attribute}="{asset.url}"', f'{attribute}="{data}"')
+    if site_url:
+        body = body.replace('href="/posts/', f'href="{site_url.rstrip("/")}/posts/')
     return body
 
 
-def write_export(blog_dir: Path, meta: PostMeta, body: str, assets: list[Asset]) -> Path:
+def style_block(css: str) -> str:
+    """The post's own style, one ``<style>`` block: a blog theme knows nothing of
+    benchpost's classes, and Nikola and web editors keep a style block in a post."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S).replace("</", "<\\/")  # comments out
+    rules = "\n".join(line for line in css.splitlines() if line.strip())
+    return f"<style>\n{rules}\n</style>\n"
+
+
+def write_export(
+    blog_dir: Path,
+    meta: PostMeta,
+    body: str,
+    assets: list[Asset],
+    style: str = "",
+    site_url: str = "",
+) -> Path:
     """Write the post, its .meta, its files and its fragment; returns the post's path.
     ``ExportError`` saying what could not be written and why (a full disk)."""
     try:
-        return _write_export(blog_dir, meta, body, assets)
+        return _write_export(blog_dir, meta, style + body, assets, site_url)
     except OSError as exc:
         raise ExportError(cannot_write(exc)) from None
 
 
-def _write_export(blog_dir: Path, meta: PostMeta, body: str, assets: list[Asset]) -> Path:
+def _write_export(
+    blog_dir: Path, meta: PostMeta, body: str, assets: list[Asset], site_url: str
+) -> Path:
     # Only what changed is written: a file rewritten with the same bytes would
     # look like an edit to a watcher (sphinx-autobuild, a sync tool).
     post = blog_dir / meta.folder / f"{meta.slug}.html"
@@ -157,7 +229,7 @@ def _write_export(blog_dir: Path, meta: PostMeta, body: str, assets: list[Asset]
         target = _inside(blog_dir, blog_dir / asset.target)
         write_if_changed(target, _read(asset.source))
     fragment = f"<!-- {_comment_text(meta.title)}: paste into a web editor -->\n" + inline_images(
-        body, assets
+        body, assets, site_url
     )
     write_if_changed(blog_dir / f"{meta.slug}.fragment.html", fragment.encode("utf-8"))
     return post

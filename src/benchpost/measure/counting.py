@@ -147,6 +147,7 @@ INSTRUCTIONS = Counting(
     noun="instructions",
     pyperf_unit="integer",
     plural="instruction counts",
+    same_as="about as many instructions as",
     file_tag="instructions",
     parallel=True,
     deterministic=True,

@@ -64,6 +64,8 @@ class Metric:
     pyperf_unit: str
     #: the values in a sentence: "times", "instruction counts"
     plural: str = ""
+    #: an interval that includes 1, in a sentence that names the other side
+    same_as: str = "about the same as"
     #: in result file names: "" for the default metric, else e.g. "instructions"
     file_tag: str = ""
     #: True if the machine's load cannot change its numbers (run side by side)

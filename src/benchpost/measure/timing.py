@@ -363,4 +363,5 @@ TIME = Timing(
     noun="",
     pyperf_unit="second",
     plural="times",
+    same_as="about as fast as",
 )

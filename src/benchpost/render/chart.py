@@ -1,8 +1,11 @@
 """Results as a grouped bar chart (SVG bytes), with its alt text.
 
 One group of bars per benchmark, one bar per interpreter in the colour the
-suite gives it, error bars of the 95 % confidence interval of the mean, the unit (a time
-unit, or instructions) on the axis; one chart shows one metric. The SVG is
+suite gives it, a line over each bar's 95 % confidence interval, the unit (a
+time unit, or instructions) on the axis; one chart shows one metric. Two
+drawings of each chart (``WIDE``, ``NARROW``) keep its labels at least 11 CSS
+px from a phone to a desktop; a logarithmic axis (labelled) where bars span
+more than ten times. The SVG is
 byte-reproducible: no date, a fixed hash salt, so the same results always
 give the same file (and the same content-hashed name).
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import io
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 from benchpost.digest import code_file_digest, digest
@@ -19,8 +23,36 @@ from benchpost.results import Results
 from benchpost.suite import Benchmark
 
 
+@dataclass(frozen=True)
+class ChartLayout:
+    """How a chart is drawn for one range of screen widths.
+
+    Sizes are in points, which an SVG shown at its natural width renders as
+    CSS pixels: a label of ``font`` points stays at least 11 px as long as the
+    image is shown at least ``width * 72 * 11 / font`` px wide.
+    """
+
+    name: str
+    width: float  # inches
+    font: float  # points
+    legend_columns: int
+    xlabel_lines: int
+
+
+#: the desktop column (600 to 900 px wide: labels 11.5 to 17 px)
+WIDE = ChartLayout("wide", width=8.0, font=11.0, legend_columns=4, xlabel_lines=1)
+#: a phone's column (331 pt: 11 px labels from 331 px wide, 12 px at 360 px)
+NARROW = ChartLayout("narrow", width=4.6, font=11.0, legend_columns=2, xlabel_lines=2)
+
+#: above this ratio between the largest and the smallest bar, the axis is logarithmic
+LOG_SPAN = 10.0
+
+
 def draw_chart(
-    results: Results, benchmarks: list[Benchmark], subtract_loop: bool = False
+    results: Results,
+    benchmarks: list[Benchmark],
+    subtract_loop: bool = False,
+    layout: ChartLayout = WIDE,
 ) -> bytes:
     """The chart as SVG bytes."""
     import matplotlib
@@ -34,25 +66,34 @@ def draw_chart(
         for b in benchmarks
         for i in interpreters
     }
-    largest = max((e.mean for e in estimates.values() if e), default=1e-9)
+    means = [e.mean for e in estimates.values() if e and math.isfinite(e.mean)]
+    largest = max(means, default=1e-9)
     metric = results.metric
     scale, unit = metric.axis_unit(largest)
+    logarithmic = use_log_axis(means)
 
     with matplotlib.rc_context(
         # parse_math off: "$" in a name or version is text, not mathtext to crash on
         {
             "svg.hashsalt": "benchpost",
             "svg.fonttype": "path",
-            "font.size": 10,
+            "font.size": layout.font,
             "text.parse_math": False,
         }
     ):
+        bars = len(benchmarks) * max(1, len(interpreters))
+        legend_rows = math.ceil(len(interpreters) / layout.legend_columns)
         figure = Figure(
-            figsize=(8, 0.9 + 0.28 * len(benchmarks) * max(1, len(interpreters))),
+            figsize=(
+                layout.width,
+                0.6 + 0.25 * legend_rows + 0.22 * layout.xlabel_lines + 0.3 * bars,
+            ),
             layout="constrained",
         )
         axes = figure.subplots()
-        _draw_bars(axes, estimates, benchmarks, interpreters, scale)
+        if logarithmic:
+            axes.set_xscale("log")
+        _draw_bars(axes, estimates, benchmarks, interpreters, scale, logarithmic)
         axes.set_yticks(range(len(benchmarks)), [b.name for b in benchmarks])
         axes.invert_yaxis()  # first benchmark on top, as in the table
         what = (
@@ -61,41 +102,73 @@ def draw_chart(
             else f"{metric.name} per iteration"
         )
         unit_text = f" ({unit})" if unit else ""
-        axes.set_xlabel(f"{what}{unit_text}, shorter is better; error bars: 95 % interval")
+        scale_text = ", log scale" if logarithmic else ""
+        first = f"{what}{unit_text}{scale_text}"
+        second = "shorter is better; lines: 95 % intervals"
+        joint = "\n" if layout.xlabel_lines > 1 else "; "
+        axes.set_xlabel(f"{first}{joint}{second}")
         axes.grid(axis="x", color="#dddddd")
         axes.set_axisbelow(True)
         axes.spines[["top", "right"]].set_visible(False)
-        figure.legend(loc="outside upper center", ncols=max(1, len(interpreters)), frameon=False)
+        figure.legend(
+            loc="outside upper center",
+            ncols=max(1, min(len(interpreters), layout.legend_columns)),
+            frameon=False,
+        )
         buffer = io.BytesIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
 
 
-def _draw_bars(axes, estimates, benchmarks, interpreters, scale: float) -> None:
-    """One horizontal bar per benchmark and interpreter, grouped by benchmark."""
+def use_log_axis(means: list[float]) -> bool:
+    """A log axis when the bars span more than ``LOG_SPAN`` times (one long bar would
+    flatten all others) and all are positive (a log axis cannot show 0 or less)."""
+    if not means or min(means) <= 0:
+        return False
+    return max(means) / min(means) > LOG_SPAN
+
+
+def _draw_bars(axes, estimates, benchmarks, interpreters, scale: float, logarithmic: bool) -> None:
+    """One horizontal bar per benchmark and interpreter, grouped by benchmark, with a
+    line over its 95 % interval (on a log axis, cut where the interval reaches 0)."""
     height = 0.8 / max(1, len(interpreters))
+    positive = [e.mean for e in estimates.values() if e and e.mean > 0]
+    floor = min(positive, default=1.0) / 10 / scale  # the left end of a log axis
     for index, interp in enumerate(interpreters):
-        positions, widths, errors = [], [], []
+        positions, widths, below, above = [], [], [], []
         for row, bench in enumerate(benchmarks):
             estimate = estimates[bench, interp.name]
             if estimate is None or not math.isfinite(estimate.mean):
                 continue
+            mean = estimate.mean / scale
+            low, high = estimate.low / scale, estimate.high / scale
+            if not (math.isfinite(low) and math.isfinite(high)):
+                low = high = mean
+            if logarithmic:
+                low = max(low, floor)
             positions.append(row - 0.4 + height * (index + 0.5))
-            widths.append(estimate.mean / scale)
-            half = (estimate.high - estimate.low) / 2
-            errors.append(half / scale if math.isfinite(half) else 0.0)
+            widths.append(mean)
+            below.append(max(mean - low, 0.0))
+            above.append(max(high - mean, 0.0))
         axes.barh(
             positions,
             widths,
             height=height * 0.9,
-            xerr=errors,
+            xerr=[below, above],
             color=interp.spec.colour,
             label=interp.display,
             error_kw={"ecolor": "#333333", "capsize": 2, "elinewidth": 0.8},
         )
+    if logarithmic:
+        axes.set_xlim(left=floor)
 
 
-def chart_key(results: Results, benchmarks: list[Benchmark], subtract_loop: bool = False) -> str:
+def chart_key(
+    results: Results,
+    benchmarks: list[Benchmark],
+    subtract_loop: bool = False,
+    layout: ChartLayout = WIDE,
+) -> str:
     """A hash of everything the chart is drawn from, to name its file.
 
     A warm build finds the file and skips matplotlib entirely (importing and
@@ -107,7 +180,9 @@ def chart_key(results: Results, benchmarks: list[Benchmark], subtract_loop: bool
         for b in benchmarks
         for i in results.interpreters
     ]
-    return digest(code_file_digest(Path(__file__)), results.metric.name, subtract_loop, cells)
+    return digest(
+        code_file_digest(Path(__file__)), results.metric.name, subtract_loop, layout.name, cells
+    )
 
 
 def alt_text(

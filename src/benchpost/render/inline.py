@@ -4,14 +4,16 @@ A reference names a value as ``group/benchmark/interpreter`` (for a ratio,
 optionally ``/reference-interpreter``); ``*`` as the benchmark means the
 whole group (the geometric mean of its ratios, or the range of values). A
 metric other than the build's first one is asked for with a prefix:
-``instructions:calls/noargs/pypy``.
+``instructions:calls/noargs/pypy``. Options follow a comma, as a table's:
+``allocation/allocate_tuple/pypy, subtract-loop`` quotes the cost of the call
+alone, as a ``:subtract-loop:`` table shows it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from benchpost.render.format import format_speedup, format_value
+from benchpost.render.format import APPROX, format_speedup, format_value
 from benchpost.results import Results
 from benchpost.suite import Benchmark
 
@@ -31,6 +33,11 @@ class ValueRef:
     interpreter: str
     reference: str | None = None  # for ratios: compared with (default: the baseline)
     metric: str = ""  # "time", "instructions"; "" means the build's default
+    subtract_loop: bool = False  # the empty loop's value subtracted, as in such a table
+
+
+#: what may follow a reference after a comma
+OPTIONS = ("subtract-loop",)
 
 
 def parse_ref(text: str, ratio: bool = False) -> ValueRef:
@@ -38,6 +45,12 @@ def parse_ref(text: str, ratio: bool = False) -> ValueRef:
 
     ``"instructions:calls/noargs/pypy"`` names the metric too.
     """
+    text, *options = (part.strip() for part in text.split(","))
+    unknown = [o for o in options if o not in OPTIONS]
+    if unknown:
+        raise BadReference(
+            f"unknown option {unknown[0]!r} after the reference (options: {', '.join(OPTIONS)})"
+        )
     metric, colon, path = text.partition(":")
     if not colon:
         metric, path = "", text
@@ -50,7 +63,14 @@ def parse_ref(text: str, ratio: bool = False) -> ValueRef:
             f"or 'instructions:calls/noargs/pypy')"
         )
     group, benchmark, interpreter, *reference = parts
-    return ValueRef(group, benchmark, interpreter, *reference, metric=metric.strip())
+    return ValueRef(
+        group,
+        benchmark,
+        interpreter,
+        *reference,
+        metric=metric.strip(),
+        subtract_loop="subtract-loop" in options,
+    )
 
 
 def value_text(
@@ -90,3 +110,13 @@ def ratio_text(
     if comparison is None:
         return "n/a"
     return format_speedup(comparison, metric=results.metric, noun=True)
+
+
+def comparison_text(ratio: str, reference: str, same: str) -> str:
+    """A ratio's text as a comparison with ``reference`` (a display name):
+    "1.8x faster than CPython 3.11 (1.7-2.0)", and where the interval includes 1,
+    ``same`` ("about as fast as") "CPython 3.11"."""
+    if ratio.startswith(APPROX) or ratio == "n/a":
+        return ratio if ratio == "n/a" else f"{same} {reference}"
+    head, bracket, tail = ratio.partition(" (")
+    return f"{head} than {reference}{bracket}{tail}"

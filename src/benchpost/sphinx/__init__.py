@@ -4,7 +4,8 @@
 - ``fetch``: how every directive and role gets results and reports problems;
 - ``collector``: which posts to read again (their numbers' keys changed);
 - ``frozen``: a post that keeps its numbers (``python -m benchpost freeze``);
-- ``directives``, ``roles``: the elements a post uses; ``options``: their checks;
+- ``directives``, ``roles``: what a post uses; ``options``: their checks;
+- ``elements``: the HTML elements docutils lacks (``<details>``, ``<picture>``);
 - ``blog``: checks a post must pass, and the export for the PyPy blog.
 """
 
@@ -14,20 +15,21 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.util import logging
-from sphinx.util.fileutil import copy_asset_file
 
 from benchpost.config import Settings
-from benchpost.sphinx import blog, directives, frozen, roles
+from benchpost.files import write_if_changed
+from benchpost.sphinx import blog, directives, elements, frozen, roles
 from benchpost.sphinx.collector import ResultsCollector
 from benchpost.sphinx.state import forget_build, known_build
 
 logger = logging.getLogger("benchpost")
 
-STYLE = Path(__file__).with_name("static") / "benchpost.css"
+STYLE = blog.STYLE
 
 
 def setup(app: Sphinx) -> dict[str, object]:
     Settings.register(app)
+    elements.register(app)
     directives.register(app)
     roles.register(app)
     blog.register(app)
@@ -53,8 +55,10 @@ def _start_build(app: Sphinx) -> None:
 def _copy_style(app: Sphinx, exception: Exception | None) -> None:
     # Copied, not added to html_static_path: changing a config value at
     # builder-inited made Sphinx say "configuration has changed" every build.
+    # Not with Sphinx's copy_asset_file, which refuses (a warning) to replace
+    # the file of an older benchpost.
     if exception is None and app.builder.format == "html":
-        copy_asset_file(STYLE, Path(app.outdir, "_static"))
+        write_if_changed(Path(app.outdir, "_static", STYLE.name), STYLE.read_bytes())
 
 
 def _summary(app: Sphinx, exception: Exception | None) -> None:

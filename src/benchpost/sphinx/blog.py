@@ -1,8 +1,10 @@
 """Sphinx glue for publishing: blog export and the checks a post must pass.
 
-- A post is a document with a ``:date:`` field. After an HTML build, each
-  post that is not a draft (``:draft: yes``) is exported to ``_build/blog/``
-  (see ``benchpost.export``).
+- A post is a document with a ``:date:`` field. After an HTML build without
+  warnings, each post that is not a draft (``:draft: yes``) is exported to
+  ``_build/blog/`` (see ``benchpost.export``), with its style inline and its
+  links to other posts in the blog's layout; a build with warnings exports to
+  ``_build/blog-with-warnings/``.
 - A ``:date:`` that is not a date (``2026-13-45``, ``tomorrow``) is a warning
   at its line, and the field is dropped (the post is then not exported):
   checked before ablog reads it, which would stop the build with a traceback.
@@ -21,12 +23,23 @@ from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
-from benchpost.export import ExportError, blog_body, parse_date, post_meta, write_export
+from benchpost.export import (
+    ExportError,
+    PostMeta,
+    blog_body,
+    parse_date,
+    post_meta,
+    style_block,
+    write_export,
+)
 
 logger = logging.getLogger(__name__)
 
 _DATE_FIELD = re.compile(r"\s*:date:", re.IGNORECASE)
 DRAFT_MARKERS = re.compile(r"\b(XXX|TODO|FIXME)\b|\bbla bla\b", re.IGNORECASE)
+
+#: benchpost's style: linked by the preview, inline in the export
+STYLE = Path(__file__).with_name("static") / "benchpost.css"
 
 # Bodies of the posts written in this build, by output folder and page name.
 _PAGES: dict[str, dict[str, str]] = {}
@@ -106,15 +119,26 @@ def capture_post(
 
 
 def export_posts(app: Sphinx, exception: Exception | None) -> None:
-    """Write ``_build/blog/`` for the posts written in this build."""
+    """Write ``_build/blog/`` for the posts written in this build, if it had no warning.
+
+    A build with warnings (a failed benchmark, a broken link) writes its export
+    to ``_build/blog-with-warnings/`` instead and says so: what sits in
+    ``_build/blog`` is always what a clean build made.
+    """
     pages = _PAGES.pop(str(app.outdir), {})
-    if exception is not None or app.builder.name != "html":
+    if exception is not None or app.builder.name != "html" or not pages:
         return
-    blog_dir = Path(app.outdir).parent / "blog"
+    warnings = app._warncount  # Sphinx keeps no public count (it is what -W reads)
+    clean = Path(app.outdir).parent / "blog"
+    blog_dir = clean if not warnings else clean.with_name("blog-with-warnings")
+    posts = _post_metas(app)
+    style = style_block(STYLE.read_text(encoding="utf-8"))
     exported: dict[str, str] = {}  # slug -> the post that took it
     for pagename, body in sorted(pages.items()):
         try:
-            meta = post_meta(app.env.titles[pagename].astext(), app.env.metadata[pagename])
+            meta = posts.get(pagename) or post_meta(
+                app.env.titles[pagename].astext(), app.env.metadata[pagename]
+            )
             if meta.draft:
                 logger.info("benchpost: %s is a draft (':draft: yes'): not exported", pagename)
                 continue
@@ -124,8 +148,8 @@ def export_posts(app: Sphinx, exception: Exception | None) -> None:
                     f"{meta.slug!r}, one over the other; give one of them its own ':slug:'"
                 )
             exported[meta.slug] = pagename
-            html, assets = blog_body(body, meta, Path(app.outdir))
-            post = write_export(blog_dir, meta, html, assets)
+            html, assets = blog_body(body, meta, Path(app.outdir), pagename, posts)
+            post = write_export(blog_dir, meta, html, assets, style, app.config.benchpost_blog_url)
         except (ExportError, OSError) as exc:
             logger.warning(
                 "benchpost: cannot export %s: %s",
@@ -142,6 +166,28 @@ def export_posts(app: Sphinx, exception: Exception | None) -> None:
             len(assets),
             meta.slug,
         )
+    if warnings and exported:
+        # Said, not warned: the warnings themselves already fail a -W build.
+        logger.info(
+            "benchpost: NOT PUBLISHABLE: this build had %d warning(s), so its blog export "
+            "went to %s, not to %s; fix them and build again before publishing",
+            warnings,
+            blog_dir,
+            clean,
+        )
+
+
+def _post_metas(app: Sphinx) -> dict[str, PostMeta]:
+    """Every post of the site by page name (those not written in this build too): where
+    a link to it points on the blog."""
+    found = {}
+    for name, fields in app.env.metadata.items():
+        if "date" in fields and name in app.env.titles:
+            try:
+                found[name] = post_meta(app.env.titles[name].astext(), fields)
+            except ExportError:
+                continue  # said when that post itself is exported
+    return found
 
 
 def register(app: Sphinx) -> None:
@@ -150,3 +196,5 @@ def register(app: Sphinx) -> None:
     app.connect("doctree-read", check_alt_text)
     app.connect("html-page-context", capture_post)
     app.connect("build-finished", export_posts)
+    # Where the blog lives: the pasted fragment's links to other posts point there.
+    app.add_config_value("benchpost_blog_url", "https://www.pypy.org", "", [str])

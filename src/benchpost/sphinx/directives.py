@@ -21,7 +21,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from benchpost.files import cannot_write, slug, write_if_changed
 from benchpost.measure.registry import DEFAULT, parse_metrics
-from benchpost.render.chart import alt_text, chart_key, draw_chart
+from benchpost.render.chart import NARROW, WIDE, alt_text, chart_key, draw_chart
 from benchpost.render.note import left_out_note, measurement_note, missing_note
 from benchpost.render.pyperf_files import suite_file
 from benchpost.render.table import (
@@ -32,6 +32,7 @@ from benchpost.render.table import (
     rows_of,
 )
 from benchpost.results import Results
+from benchpost.sphinx.elements import make_about, make_picture
 from benchpost.sphinx.fetch import Unavailable, fetch_results, report_unwritable, usable_state
 from benchpost.sphinx.options import OptionSpec, unknown_option_messages
 from benchpost.sphinx.state import BuildState, build_state, warn
@@ -87,12 +88,18 @@ class _ResultsDirective(SphinxDirective):
             show_loop="hide-loop" not in self.options,
         )
         container = nodes.container(classes=["benchpost"])
+        if options.subtract_loop:  # for roles that quote these benchmarks with the loop
+            container["benchpost_net"] = [f"{b.group}/{b.name}" for b in benchmarks]
         if not grid:  # its metrics are left out of this build: say so, show nothing else
             container += _paragraph(left_out_note(requested, options.title), "benchpost-note")
             return [container]
-        container += self.render(grid, options)
-        for results in grid:
-            container += _paragraph(measurement_note(results), "benchpost-note")
+        shown, explained = self.render(grid, options)
+        container += shown
+        container += make_about(
+            self.about,
+            *explained,
+            *[_paragraph(measurement_note(results), "benchpost-note") for results in grid],
+        )
         if grid[0].missing:
             container += _paragraph(missing_note(grid[0]), "benchpost-missing")
         return [container]
@@ -113,7 +120,13 @@ class _ResultsDirective(SphinxDirective):
             )
         return [by_name[n] for n in wanted]
 
-    def render(self, grid: list[Results], options: TableOptions) -> list[nodes.Node]:
+    #: the one line shown of the folded notes
+    about = "How these numbers were measured"
+
+    def render(
+        self, grid: list[Results], options: TableOptions
+    ) -> tuple[list[nodes.Node], list[nodes.Node]]:
+        """What is shown, and what explains it (folded, above the measurement notes)."""
         raise NotImplementedError
 
     def written(self, path: Path, data: bytes) -> bool:
@@ -132,13 +145,13 @@ class _ResultsDirective(SphinxDirective):
 class BenchmarkTable(_ResultsDirective):
     """``.. benchmark-table:: group [group ...]``: a results table."""
 
-    def render(self, grid: list[Results], options: TableOptions) -> list[nodes.Node]:
+    def render(
+        self, grid: list[Results], options: TableOptions
+    ) -> tuple[list[nodes.Node], list[nodes.Node]]:
         table = results_table(grid, options)
         self.set_source_info(table)
         failures = [_paragraph(note, "benchpost-failure") for note in failure_notes(grid, options)]
-        return [
-            table,
-            *failures,
+        return [table, *failures], [
             _paragraph(legend(grid, options), "benchpost-legend"),
             *[self.data_links(results) for results in grid],
         ]
@@ -187,34 +200,46 @@ class BenchmarkTable(_ResultsDirective):
 class BenchmarkChart(_ResultsDirective):
     """``.. benchmark-chart:: group [group ...]``: a bar chart as an SVG image."""
 
-    known_options = {**_ResultsDirective.known_options, "alt": directives.unchanged}
+    known_options = {
+        **_ResultsDirective.known_options,
+        "alt": directives.unchanged,
+        "caption": directives.unchanged,
+    }
     option_spec = OptionSpec(known_options)
+    about = "How this chart was measured"
 
-    def render(self, grid: list[Results], options: TableOptions) -> list[nodes.Node]:
+    def render(
+        self, grid: list[Results], options: TableOptions
+    ) -> tuple[list[nodes.Node], list[nodes.Node]]:
         """One figure per metric (a chart has one axis)."""
-        return [self.figure(results, options) for results in grid]
+        return [self.figure(results, options) for results in grid], []
 
     def figure(self, results: Results, options: TableOptions) -> nodes.Element:
+        """The chart in its wide and narrow drawings (``elements.picture``), with the
+        author's ``:caption:`` if any (a table's title is not repeated under its chart)."""
         rows = rows_of(results, options)
-        # Named by what it is drawn from, under the doctree folder: outside
-        # the watched source tree, and drawn only when the numbers change.
-        chart = build_state(self.env).store.layout.chart(
-            chart_key(results, rows, options.subtract_loop)
-        )
         alt = self.options.get("alt") or alt_text(
             results, rows, options.title, options.subtract_loop
         )
-        if not chart.is_file():
-            drawn = draw_chart(results, rows, subtract_loop=options.subtract_loop)
-            if not self.written(chart, drawn):
-                return _paragraph(
-                    f"(chart not drawn: the cache is not writable) {alt}", "benchpost-note"
-                )
-        uri = "/" + os.path.relpath(chart, self.env.srcdir)
-        image = nodes.image(uri=uri, alt=alt, classes=["benchpost-chart"])
-        figure = nodes.figure("", image, classes=["benchpost-figure"])
-        if options.title:
-            figure += nodes.caption(options.title, options.title)
+        images = []
+        for layout in (WIDE, NARROW):
+            # Named by what it is drawn from, under the doctree folder: outside
+            # the watched source tree, and drawn only when the numbers change.
+            chart = build_state(self.env).store.layout.chart(
+                chart_key(results, rows, options.subtract_loop, layout)
+            )
+            if not chart.is_file():
+                drawn = draw_chart(results, rows, options.subtract_loop, layout)
+                if not self.written(chart, drawn):
+                    return _paragraph(
+                        f"(chart not drawn: the cache is not writable) {alt}", "benchpost-note"
+                    )
+            uri = "/" + os.path.relpath(chart, self.env.srcdir)
+            images.append(nodes.image(uri=uri, alt=alt, classes=["benchpost-chart"]))
+        figure = nodes.figure("", make_picture(*images), classes=["benchpost-figure"])
+        caption = self.options.get("caption", "").strip()
+        if caption:
+            figure += nodes.caption(caption, caption)
         self.set_source_info(figure)
         return figure
 

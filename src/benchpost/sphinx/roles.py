@@ -4,7 +4,15 @@
 - ``:bench-ratio:`calls/noargs/pypy``` -> "2.3x faster" than the baseline
   interpreter (or ``calls/noargs/pypy/cpython``); with ``*``, the geometric
   mean over the group
+- ``:bench-comparison:`calls/noargs/pypy``` -> "2.3x faster than CPython 3.11.7
+  (2.1-2.5)", or "about as fast as CPython 3.11.7": a whole comparison, which
+  reads right whatever the interval says
 - ``:bench-interpreter:`pypy``` -> "PyPy 7.3.11", the version that really ran
+
+Options follow a comma: ``:bench:`allocation/allocate_tuple/pypy, subtract-loop```
+quotes the call alone, as a ``:subtract-loop:`` table shows it. A value
+quoted with the loop in a post whose table subtracts it says so: "(empty loop
+included)" follows it.
 
 A metric prefix asks for another metric than the build's first:
 ``:bench:`instructions:calls/noargs/pypy``` -> "262 instructions",
@@ -29,6 +37,7 @@ from benchpost.render.inline import (
     BadReference,
     ValueRef,
     parse_ref,
+    comparison_text,
     ratio_text,
     value_text,
 )
@@ -97,13 +106,19 @@ class _ValueRole(_Role):
         if results.missing:  # a preview without PyPy, say: make the gap obvious
             labels = " and ".join(exc.spec.label for exc in results.missing)
             return self.shown(f"[not measured: {labels} not found]")
-        return self.shown(self.format(results, benchmarks, ref))
+        return self.shown(self.format(results, benchmarks, ref), ref)
 
     def format(self, results: Results, benchmarks, ref: ValueRef) -> str:
-        return value_text(results, benchmarks, ref.interpreter)
+        return value_text(results, benchmarks, ref.interpreter, ref.subtract_loop)
 
-    def shown(self, text: str) -> tuple[list[nodes.Node], list[nodes.system_message]]:
-        return [nodes.inline(self.rawtext, text, classes=["benchpost-value"])], []
+    def shown(
+        self, text: str, ref: ValueRef | None = None
+    ) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        node = nodes.inline(self.rawtext, text, classes=["benchpost-value"])
+        if ref is not None and not self.ratio and ref.metric in ("", "time"):
+            # looked at by mark_loop_included, once the whole post is read
+            node["benchpost_raw"] = "" if ref.subtract_loop else f"{ref.group}/{ref.benchmark}"
+        return [node], []
 
     def problem(self, message: str, location: str):
         warn(f"{self.rawtext}: {message}", location, "reference")
@@ -114,7 +129,15 @@ class BenchRatio(_ValueRole):
     ratio = True
 
     def format(self, results: Results, benchmarks, ref: ValueRef) -> str:
-        return ratio_text(results, benchmarks, ref.interpreter, ref.reference)
+        return ratio_text(results, benchmarks, ref.interpreter, ref.reference, ref.subtract_loop)
+
+
+class BenchComparison(BenchRatio):
+    def format(self, results: Results, benchmarks, ref: ValueRef) -> str:
+        reference = results.interpreter(ref.reference or results.baseline).display
+        return comparison_text(
+            super().format(results, benchmarks, ref), reference, results.metric.same_as
+        )
 
 
 class BenchInterpreter(_Role):
@@ -148,7 +171,22 @@ class BenchInterpreter(_Role):
         return [nodes.inline(self.rawtext, text, classes=["benchpost-value"])], []
 
 
+def mark_loop_included(app: Sphinx, doctree: nodes.document) -> None:
+    """After a value quoted with the empty loop, in a post whose table of the same
+    benchmark subtracts the loop: "(empty loop included)", so that the sentence and
+    the table do not seem to disagree."""
+    subtracted = {
+        name for table in doctree.findall(nodes.Element) for name in table.get("benchpost_net", ())
+    }
+    for node in doctree.findall(nodes.inline):
+        if node.get("benchpost_raw") in subtracted and node.get("benchpost_raw"):
+            node += nodes.Text(" (empty loop included)")
+            node["benchpost_raw"] = ""
+
+
 def register(app: Sphinx) -> None:
     app.add_role("bench", _ValueRole())
     app.add_role("bench-ratio", BenchRatio())
+    app.add_role("bench-comparison", BenchComparison())
+    app.connect("doctree-read", mark_loop_included)
     app.add_role("bench-interpreter", BenchInterpreter())
