@@ -200,6 +200,13 @@ def style_block(css: str) -> str:
     return f"<style>\n{rules}\n</style>\n"
 
 
+def with_style(body: str, style: str) -> str:
+    """``style`` put just before the first benchpost element: not first in the post, where
+    Nikola's feed generator (lxml) takes it for the head and finds no body, crashing."""
+    first = body.find('<div class="benchpost')
+    return body if first < 0 or not style else body[:first] + style + body[first:]
+
+
 def write_export(
     blog_dir: Path,
     meta: PostMeta,
@@ -211,7 +218,7 @@ def write_export(
     """Write the post, its .meta, its files and its fragment; returns the post's path.
     ``ExportError`` saying what could not be written and why (a full disk)."""
     try:
-        return _write_export(blog_dir, meta, style + body, assets, site_url)
+        return _write_export(blog_dir, meta, with_style(body, style), assets, site_url)
     except OSError as exc:
         raise ExportError(cannot_write(exc)) from None
 

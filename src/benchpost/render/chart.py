@@ -41,8 +41,9 @@ class ChartLayout:
 
 #: the desktop column (600 to 900 px wide: labels 11.5 to 17 px)
 WIDE = ChartLayout("wide", width=8.0, font=11.0, legend_columns=4, xlabel_lines=1)
-#: a phone's column (331 pt: 11 px labels from 331 px wide, 12 px at 360 px)
-NARROW = ChartLayout("narrow", width=4.6, font=11.0, legend_columns=2, xlabel_lines=2)
+#: a phone's column (317 pt: 11 px labels from 303 px wide, 12 px at 330 px, which
+#: is what a 390 px phone leaves a post's column on pypy.org and stock Nikola)
+NARROW = ChartLayout("narrow", width=4.4, font=11.5, legend_columns=2, xlabel_lines=2)
 
 #: above this ratio between the largest and the smallest bar, the axis is logarithmic
 LOG_SPAN = 10.0

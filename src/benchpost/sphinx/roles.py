@@ -36,8 +36,8 @@ from benchpost.render.inline import (
     ALL,
     BadReference,
     ValueRef,
-    parse_ref,
     comparison_text,
+    parse_ref,
     ratio_text,
     value_text,
 )
