@@ -6,13 +6,22 @@ so that the expected text is exact.
 
 from __future__ import annotations
 
+import re
+
 import pyperf
+import pytest
 from docutils import nodes
 
 from benchpost.measure.counting import INSTRUCTIONS
 from benchpost.measure.interpreters import Interpreter
-from benchpost.render.chart import alt_text, draw_chart
-from benchpost.render.inline import parse_ref, ratio_text, value_text
+from benchpost.render.chart import NARROW, alt_text, draw_chart, use_log_axis
+from benchpost.render.inline import (
+    BadReference,
+    comparison_text,
+    parse_ref,
+    ratio_text,
+    value_text,
+)
 from benchpost.render.note import measurement_note
 from benchpost.render.table import TableOptions, cell_text, failure_notes, results_table
 from benchpost.results import CACHED, FAILED, Cell, Results
@@ -329,3 +338,33 @@ def test_a_busy_machine_and_unsteady_processes_are_said():
     assert "The machine was busy: other processes used 50% of its CPU time" in note
     assert is_busy(list(busy.values())) == 0.5
     assert is_busy(list(RESULTS.cells.values())) == 0.0
+
+
+def test_a_chart_whose_bars_span_more_than_ten_times_has_a_labelled_log_axis():
+    # noargs and empty loop: 1 ns to 72 ns
+    svg = draw_chart(RESULTS, [EMPTY_LOOP, NOARGS]).decode()
+    assert "log scale" in svg and "mathdefault" not in svg  # plain tick labels
+    assert "log scale" not in draw_chart(RESULTS, [NOARGS, ONEARG]).decode()  # 29-210 ns
+    assert use_log_axis([1.0, 11.0]) and not use_log_axis([1.0, 9.0])
+    assert not use_log_axis([-1.0, 50.0])  # a subtracted cost below 0: linear
+
+
+def test_the_narrow_chart_keeps_11_px_labels_in_a_phone_column():
+    narrow = draw_chart(RESULTS, [NOARGS, ONEARG], layout=NARROW).decode()
+    width = float(re.search(r'viewBox="0 0 ([\d.]+) ', narrow).group(1))
+    assert NARROW.font * 330 / width >= 11  # 390 px phone, 330 px column
+    assert "shorter is better" in narrow and narrow != draw_chart(RESULTS, [NOARGS, ONEARG])
+
+
+def test_comparisons_read_as_sentences_and_options_follow_a_comma():
+    assert comparison_text("2.4x faster (2.3\u20132.6)", "CPython 3.11", "about as fast as") == (
+        "2.4x faster than CPython 3.11 (2.3\u20132.6)"
+    )
+    assert comparison_text("\u2248 same speed", "CPython 3.11", "about as fast as") == (
+        "about as fast as CPython 3.11"
+    )
+    ref = parse_ref("calls/noargs/pypy, subtract-loop")
+    assert ref.subtract_loop and ref.benchmark == "noargs"
+    assert value_text(RESULTS, [NOARGS], "cpython", ref.subtract_loop) == "51.0 ns"
+    with pytest.raises(BadReference, match="unknown option 'loop'"):
+        parse_ref("calls/noargs/pypy, loop")

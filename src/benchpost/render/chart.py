@@ -93,7 +93,14 @@ def draw_chart(
         )
         axes = figure.subplots()
         if logarithmic:
+            from matplotlib.ticker import FuncFormatter, LogLocator
+
             axes.set_xscale("log")
+            # Plain numbers: the default labels are mathtext ("10^2"), which is off
+            # here (``text.parse_math``) and would print as "$\\mathdefault{...}$".
+            axes.xaxis.set_major_locator(LogLocator(base=10))
+            axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+            axes.xaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
         _draw_bars(axes, estimates, benchmarks, interpreters, scale, logarithmic)
         axes.set_yticks(range(len(benchmarks)), [b.name for b in benchmarks])
         axes.invert_yaxis()  # first benchmark on top, as in the table
