@@ -130,6 +130,8 @@ BLOG_FACTS = """(() => {
       return {height: height, line: line(value), text: td.innerText};
     }),
     tables: Array.from(document.querySelectorAll("div.benchpost")).map(box),
+    widths: Array.from(document.querySelectorAll("table.benchpost-table")).map(
+      (t) => [box(t).width, box(t.parentElement).width]),
     charts: Array.from(document.querySelectorAll("img.benchpost-chart")).map(
       (img) => ({...box(img), src: img.currentSrc, loaded: img.naturalWidth > 0})),
     about: Array.from(document.querySelectorAll("details.benchpost-about")).map(
@@ -195,6 +197,8 @@ def test_the_export_reads_well_in_a_blog_like_pypy_org_on_a_phone_and_a_desktop(
             assert len(facts["tables"]) >= 3 and facts["cells"], facts
             for table in facts["tables"]:
                 assert table["right"] <= facts["view"] + 1, f"a table's box overflows: {facts}"
+            for table, box in facts["widths"]:  # it fits: no scrolling inside its box either
+                assert table <= box + 1, f"a table is wider than the column: {facts['widths']}"
             # A cell: its value on one line (two on a phone), its ratio smaller under it.
             lines = 2.4 if viewport == "desktop" else 4.2
             for cell in facts["cells"]:

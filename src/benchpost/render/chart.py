@@ -43,7 +43,7 @@ class ChartLayout:
 WIDE = ChartLayout("wide", width=8.0, font=11.0, legend_columns=4, xlabel_lines=1)
 #: a phone's column (317 pt: 11 px labels from 303 px wide, 12 px at 330 px, which
 #: is what a 390 px phone leaves a post's column on pypy.org and stock Nikola)
-NARROW = ChartLayout("narrow", width=4.4, font=11.5, legend_columns=2, xlabel_lines=2)
+NARROW = ChartLayout("narrow", width=4.4, font=11.5, legend_columns=2, xlabel_lines=3)
 
 #: above this ratio between the largest and the smallest bar, the axis is logarithmic
 LOG_SPAN = 10.0
@@ -111,10 +111,18 @@ def draw_chart(
         )
         unit_text = f" ({unit})" if unit else ""
         scale_text = ", log scale" if logarithmic else ""
-        first = f"{what}{unit_text}{scale_text}"
-        second = "shorter is better; lines: 95 % intervals"
-        joint = "\n" if layout.xlabel_lines > 1 else "; "
-        axes.set_xlabel(f"{first}{joint}{second}")
+        if layout.xlabel_lines > 1:  # a phone's width: short lines
+            lines = [
+                f"{what}{unit_text}",
+                f"{scale_text.lstrip(', ')}{', ' if logarithmic else ''}shorter is better",
+                "lines: 95 % intervals",
+            ]
+            # under the whole figure, not the axes (which the names push right)
+            figure.supxlabel("\n".join(lines[: layout.xlabel_lines]), fontsize=layout.font)
+        else:
+            axes.set_xlabel(
+                f"{what}{unit_text}{scale_text}; shorter is better; lines: 95 % intervals"
+            )
         axes.grid(axis="x", color="#dddddd")
         axes.set_axisbelow(True)
         axes.spines[["top", "right"]].set_visible(False)
