@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from .conftest import POST, copy_this_site, make_project, sphinx_build, suite_yaml
+from .conftest import POST, make_project, sphinx_build, suite_yaml
 
 
 def nikola_command() -> str | None:
@@ -99,14 +99,20 @@ def test_the_export_renders_in_a_stock_nikola_site(tmp_path):
         assert resolve(link).is_file(), link
 
 
-def test_the_real_post_built_on_a_fresh_machine_renders_in_nikola(tmp_path):
-    """The Cape Town post, built where only Python is (every number recorded)."""
+@pytest.fixture(scope="module")
+def real_post(tmp_path_factory) -> tuple[Path, Path]:
+    """The Cape Town post, built where only Python is (every number recorded), its export
+    rendered in a Nikola site: (the project, the site)."""
     from .test_fresh_machine import copy_this_project, only_python
 
+    tmp_path = tmp_path_factory.mktemp("real-post")
     project = copy_this_project(tmp_path / "project")
     sphinx_build(project, "-W", "--keep-going", env=only_python(tmp_path))
-    blog = project / "_build" / "blog"
-    site = render_in_nikola(tmp_path, blog)
+    return project, render_in_nikola(tmp_path, project / "_build" / "blog")
+
+
+def test_the_real_post_built_on_a_fresh_machine_renders_in_nikola(real_post):
+    _, site = real_post
     page_path = site / "output" / "posts" / "2017" / "10" / "cape-of-good-hope-for-pypy.html"
     page = html.unescape(page_path.read_text())
     assert "recorded" in page and "[not measured" not in page
@@ -147,7 +153,9 @@ def _view_box_width(svg: Path) -> float:
     return float(found.group(1))
 
 
-def test_the_export_reads_well_in_a_blog_like_pypy_org_on_a_phone_and_a_desktop(tmp_path):
+def test_the_export_reads_well_in_a_blog_like_pypy_org_on_a_phone_and_a_desktop(
+    real_post, tmp_path
+):
     """The real post's export in a Nikola site set up as pypy.org's, in headless Chromium:
     compact cells, folded notes, chart labels of at least 11 px, nothing sideways."""
     from benchpost.render.chart import NARROW, WIDE
@@ -156,9 +164,7 @@ def test_the_export_reads_well_in_a_blog_like_pypy_org_on_a_phone_and_a_desktop(
 
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed here: apt-get install chromium")
-    project = copy_this_site(tmp_path / "project")
-    sphinx_build(project, "-W", "-D", "benchpost_profile=tiny")
-    site = render_in_nikola(tmp_path, project / "_build" / "blog")
+    project, site = real_post
     page = site / "output" / "posts" / "2017" / "10" / "cape-of-good-hope-for-pypy.html"
     fonts = {"narrow": NARROW.font, "wide": WIDE.font}
     (tmp_path / "chromium").mkdir()
