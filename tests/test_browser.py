@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import copy_this_site, make_project, sphinx_build
+from .conftest import copy_this_site, make_project, sphinx_build, suite_yaml
 
 
 def find_chromium() -> str | None:
@@ -67,6 +67,7 @@ MEASURE = """(() => {
     view: document.documentElement.clientWidth,
     scroll: document.documentElement.scrollWidth,
     tables: all("table.benchpost-table").map(table),
+    columns: all("table.benchpost-table").map((t) => t.rows[0].cells.length),
     charts: all("img.benchpost-chart").map(image),
     figures: all("figure img:not(.benchpost-chart)").map(image),
   };
@@ -185,8 +186,22 @@ def browser(tmp_path_factory):
 # page: (where it is built, tables, charts, figures besides the charts)
 PAGES = {
     "small-post": (Path("index.html"), 1, 1, 0),
+    "four-columns": (Path("index.html"), 1, 1, 0),
     "cape-town": (Path("posts", "cape-town-sprint.html"), 3, 2, 1),
 }
+
+# A second post as a new user writes it: four interpreter columns (the same PyPy with
+# its JIT off, the same CPython under another name).
+FOUR_COLUMNS = """\
+  - name: pypy-nojit
+    label: PyPy (JIT off)
+    command: pypy3
+    args: [--jit, "off"]
+    required: false
+  - name: cpython-again
+    label: CPython again
+    command: current
+"""
 
 
 @pytest.fixture(scope="module", params=PAGES)
@@ -195,6 +210,11 @@ def page(request, tmp_path_factory) -> tuple[str, Path]:
     folder = tmp_path_factory.mktemp("browser") / "site"
     if request.param == "small-post":
         project = make_project(folder)
+        sphinx_build(project, "-W")
+    elif request.param == "four-columns":
+        suite = suite_yaml().replace("\nbaseline:", "\n" + FOUR_COLUMNS + "baseline:")
+        assert "pypy-nojit" in suite
+        project = make_project(folder, suite)
         sphinx_build(project, "-W")
     else:
         project = copy_this_site(folder)
@@ -268,10 +288,14 @@ def test_tables_and_charts_are_visible_and_do_not_overflow(browser, page, viewpo
     assert facts["scroll"] <= view, f"the page scrolls sideways on a {viewport}: {facts}"
     assert len(facts["tables"]) == tables and len(facts["charts"]) == charts, facts
     assert len(facts["figures"]) == figures, facts
+    if name == "four-columns":
+        assert facts["columns"] == [5], facts  # the benchmark, then four interpreters
     for table in facts["tables"]:
         assert table["width"] > 0 and table["height"] > 0, f"a table is not shown: {facts}"
-        # A wide table may scroll inside its own box; the box itself fits the screen.
+        # A wide table may scroll inside its own box on a phone; the box fits the screen.
         assert table["right"] <= view + 1 or table["scrolls"], f"a table overflows: {facts}"
+        if viewport == "desktop":  # on a desktop, four interpreter columns fit as they are
+            assert table["width"] <= table["container"]["width"] + 1, f"a table scrolls: {facts}"
         assert table["container"]["right"] <= view + 1, f"a table's box overflows: {facts}"
     for chart in facts["charts"]:
         assert chart["src"].endswith(".svg"), facts

@@ -120,11 +120,13 @@ def results_table(grid: Grid, options: TableOptions) -> nodes.table:
         for results, interp in columns:
             value, ratio = cell_text(results, bench, interp.name, options, grid)
             entry = nodes.entry(classes=["benchpost-cell"])
-            # Wrap a narrow cell at the "±" or a "to" only, never between a number and
-            # its unit ("≈ 0 (-49.3 ns to 89.9 ns)" held together was a 540 px table).
+            # A narrow cell wraps after its "±" or "to", or before a "(", never between a
+            # number and its unit ("≈ 0 (-49.3 ns to 89.9 ns)" held together was a 540 px
+            # table on a phone).
             value = value.replace(" ", "\u00a0")
-            for joint in ("\u00b1", "to", "("):
-                value = value.replace(f"\u00a0{joint}\u00a0", f" {joint} ")
+            for joint in ("\u00b1", "to"):
+                value = value.replace(f"\u00a0{joint}\u00a0", f"\u00a0{joint} ")
+            value = value.replace("\u00a0(", " (")
             entry += nodes.paragraph(value, value)
             if ratio:
                 entry += nodes.paragraph(ratio, ratio, classes=["benchpost-ratio"])
