@@ -146,6 +146,13 @@ BLOG_FACTS = """(() => {
 })()"""
 
 
+# Evaluated in the pasted fragment: did every image load, where do the links go.
+PASTED_FACTS = """(() => ({
+  images: Array.from(document.images).map((img) => img.complete && img.naturalWidth > 0),
+  links: Array.from(document.links).map((a) => a.getAttribute("href")),
+}))()"""
+
+
 def _view_box_width(svg: Path) -> float:
     """The width of an SVG's drawing, in its own units (points for matplotlib's)."""
     found = re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+) [\d.]+"', svg.read_text())
@@ -219,5 +226,36 @@ def test_the_export_reads_well_in_a_blog_like_pypy_org_on_a_phone_and_a_desktop(
                 label = fonts[layout] * chart["width"] / _view_box_width(drawing)
                 assert label >= 11, f"chart labels of {label:.1f} px on a {viewport}: {chart}"
             assert shot.stat().st_size > 10_000
+        # The fragment, pasted into an empty page somewhere else: every image shows.
+        fragment = next((project / "_build" / "blog").glob("*.fragment.html")).read_text()
+        pasted = tmp_path / "elsewhere" / "pasted.html"
+        pasted.parent.mkdir()
+        pasted.write_text(f"<!doctype html><meta charset=utf-8><body>{fragment}</body>")
+        for width in (390, 1280):
+            target = browser.call("Target.createTarget", url="about:blank")["targetId"]
+            session = browser.call("Target.attachToTarget", targetId=target, flatten=True)[
+                "sessionId"
+            ]
+            browser.call("Page.enable", session)
+            browser.call(
+                "Emulation.setDeviceMetricsOverride",
+                session,
+                width=width,
+                height=900,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
+            browser.call("Page.navigate", session, url=pasted.as_uri())
+            browser.wait(
+                lambda m, s=session: (
+                    m.get("method") == "Page.loadEventFired" and m.get("sessionId") == s
+                )
+            )
+            shown = browser.call(
+                "Runtime.evaluate", session, expression=PASTED_FACTS, returnByValue=True
+            )["result"]["value"]
+            browser.call("Target.closeTarget", targetId=target)
+            assert len(shown["images"]) >= 3 and all(shown["images"]), (width, shown)
+            assert all(a.startswith(("data:", "https://", "#")) for a in shown["links"]), shown
     finally:
         browser.close()
