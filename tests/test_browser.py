@@ -222,8 +222,16 @@ def page(request, tmp_path_factory) -> tuple[str, Path]:
     return request.param, project
 
 
-def look(browser: Browser, url: str, width: int, height: int, shot: Path) -> dict:
-    """Open ``url`` in a fresh tab at this size; save a full-page screenshot; the layout facts."""
+def look(
+    browser: Browser,
+    url: str,
+    width: int,
+    height: int,
+    shot: Path | None,
+    expression: str = MEASURE,
+) -> dict:
+    """Open ``url`` in a fresh tab at this size; what ``expression`` (JavaScript) finds
+    there once it is loaded; a full-page screenshot saved as ``shot``."""
     target = browser.call("Target.createTarget", url="about:blank")["targetId"]
     session = browser.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
     try:
@@ -243,11 +251,12 @@ def look(browser: Browser, url: str, width: int, height: int, shot: Path) -> dic
             lambda m: m.get("method") == "Page.loadEventFired" and m.get("sessionId") == session
         )
         evaluated = browser.call(
-            "Runtime.evaluate", session, expression=MEASURE, returnByValue=True
+            "Runtime.evaluate", session, expression=expression, returnByValue=True
         )
         assert "exceptionDetails" not in evaluated, evaluated["exceptionDetails"]
-        shot.parent.mkdir(parents=True, exist_ok=True)
-        shot.write_bytes(full_page_screenshot(browser, session, width))
+        if shot is not None:
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            shot.write_bytes(full_page_screenshot(browser, session, width))
         return evaluated["result"]["value"]
     finally:
         browser.call("Target.closeTarget", targetId=target)
