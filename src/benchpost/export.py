@@ -165,7 +165,7 @@ def _relink_posts(body: str, page: str, posts: dict[str, PostMeta]) -> str:
     return _PAGE_LINK.sub(relink, body)
 
 
-def _data_uri(asset: Asset) -> str:
+def _data_uri(asset: Asset, data: bytes) -> str:
     suffix = asset.source.suffix.lower()
     kind = {
         ".svg": "image/svg+xml",
@@ -177,16 +177,17 @@ def _data_uri(asset: Asset) -> str:
         if asset.target.parts[0] == "images"
         else "application/octet-stream",
     )
-    return f"data:{kind};base64,{base64.b64encode(_read(asset.source)).decode('ascii')}"
+    return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def inline_images(body: str, assets: list[Asset], site_url: str = "") -> str:
-    """The same HTML to paste anywhere: every image and data file inside it as a data
-    URI, and links to other posts absolute (``site_url``, the blog's address)."""
-    for asset in assets:
-        data = _data_uri(asset)
+def inline_assets(body: str, files: dict[Asset, bytes], site_url: str = "") -> str:
+    """The same HTML to paste anywhere: every image and data file (``files``: each
+    asset's bytes) inside it as a data URI, and links to other posts absolute
+    (``site_url``, the blog's address)."""
+    for asset, data in files.items():
+        uri = _data_uri(asset, data)
         for attribute in ("src", "srcset", "href"):
-            body = body.replace(f'{attribute}="{asset.url}"', f'{attribute}="{data}"')
+            body = body.replace(f'{attribute}="{asset.url}"', f'{attribute}="{uri}"')
     if site_url:
         body = body.replace('href="/posts/', f'href="{site_url.rstrip("/")}/posts/')
     return body
@@ -232,11 +233,11 @@ def _write_export(
     _inside(blog_dir, post)
     write_if_changed(post, body.encode("utf-8"))
     write_if_changed(post.with_suffix(".meta"), nikola_meta(meta).encode("utf-8"))
-    for asset in assets:
-        target = _inside(blog_dir, blog_dir / asset.target)
-        write_if_changed(target, _read(asset.source))
-    fragment = f"<!-- {_comment_text(meta.title)}: paste into a web editor -->\n" + inline_images(
-        body, assets, site_url
+    files = {asset: _read(asset.source) for asset in assets}  # each read once
+    for asset, data in files.items():
+        write_if_changed(_inside(blog_dir, blog_dir / asset.target), data)
+    fragment = f"<!-- {_comment_text(meta.title)}: paste into a web editor -->\n" + inline_assets(
+        body, files, site_url
     )
     write_if_changed(blog_dir / f"{meta.slug}.fragment.html", fragment.encode("utf-8"))
     return post

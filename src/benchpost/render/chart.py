@@ -114,7 +114,7 @@ def draw_chart(
         if layout.xlabel_lines > 1:  # a phone's width: short lines
             lines = [
                 f"{what}{unit_text}",
-                f"{scale_text.lstrip(', ')}{', ' if logarithmic else ''}shorter is better",
+                ("log scale, " if logarithmic else "") + "shorter is better",
                 "lines: 95 % intervals",
             ]
             # under the whole figure, not the axes (which the names push right)

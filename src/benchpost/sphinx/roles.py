@@ -179,7 +179,7 @@ def mark_loop_included(app: Sphinx, doctree: nodes.document) -> None:
         name for table in doctree.findall(nodes.Element) for name in table.get("benchpost_net", ())
     }
     for node in doctree.findall(nodes.inline):
-        if node.get("benchpost_raw") in subtracted and node.get("benchpost_raw"):
+        if node.get("benchpost_raw", "") in subtracted:
             node += nodes.Text(" (empty loop included)")
             node["benchpost_raw"] = ""
 
