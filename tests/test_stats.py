@@ -151,3 +151,11 @@ def test_noise_alone_is_not_a_warm_up():
     assert stats.warmup_needed(noisy) <= 5
     warming = [[400.0, 300.0, 200.0, 150.0, *p[4:]] for p in noisy]
     assert stats.warmup_needed(warming) >= 2
+
+
+def test_rounds_for_a_target_grow_with_the_square_of_the_spread():
+    # 12 % per round, 3 % wanted: (12 / 3)**2 = 16 rounds; twice the spread, 4x the rounds
+    assert stats.rounds_for(0.12, 0.03) == pytest.approx(16)
+    assert stats.rounds_for(0.24, 0.03) == pytest.approx(64)
+    assert stats.rounds_for(0.001, 0.03) == 1  # never fewer than one round
+    assert math.isnan(stats.rounds_for(math.nan, 0.03))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import itertools
+import math
 import statistics
 import subprocess
 import sys
@@ -24,8 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchpost import stats
 from benchpost.render.format import format_speedup
-from benchpost.results import Comparison
+from benchpost.results import Comparison, paired_rounds
 from benchpost.store import MEASURE, ResultStore
 from benchpost.suite import InterpreterSpec, Suite, load_suite
 
@@ -40,6 +42,9 @@ def main() -> int:
     parser.add_argument("--busy", action="store_true", help="keep one core busy meanwhile")
     parser.add_argument("--aa", action="store_true", help="the baseline against itself")
     parser.add_argument("--groups", nargs="*", help="groups to measure (default: all)")
+    parser.add_argument(
+        "--target", type=float, default=0.03, help="standard error to dimension for (0.03)"
+    )
     args = parser.parse_args()
 
     suite = load_suite(args.suite)
@@ -48,14 +53,18 @@ def main() -> int:
     groups = [suite.group(g) for g in args.groups] if args.groups else list(suite.groups)
     busy = _keep_a_core_busy() if args.busy else None
     builds: list[dict[str, Comparison]] = []
+    rounds: list[dict[str, list[float]]] = []
     try:
         for number in range(1, args.builds + 1):
-            builds.append(_one_build(suite, args.profile, groups, number, args.builds))
+            ratios, log_ratios = _one_build(suite, args.profile, groups, number, args.builds)
+            builds.append(ratios)
+            rounds.append(log_ratios)
     finally:
         if busy is not None:
             busy.kill()
             busy.wait()
     _report(builds, aa=args.aa)
+    _dimension(rounds, args.target)
     return 0
 
 
@@ -78,11 +87,12 @@ def _keep_a_core_busy() -> subprocess.Popen:
 
 
 def _one_build(suite: Suite, profile: str, groups, number: int, total: int):
-    """Every ratio of one cold measurement: {"group/bench/interp": Comparison}."""
+    """Every ratio of one cold measurement, {"group/bench/interp": Comparison}, and
+    each one's per-round log-ratios."""
     with tempfile.TemporaryDirectory(prefix=f"benchpost-repro-{number}-") as cache:
         store = ResultStore(suite, suite.profile(profile), Path(cache), mode=MEASURE)
         started = time.monotonic()
-        ratios = {}
+        ratios, log_ratios = {}, {}
         for group in groups:
             results = store.results(group.benchmarks)
             for bench in group.benchmarks:
@@ -90,11 +100,17 @@ def _one_build(suite: Suite, profile: str, groups, number: int, total: int):
                     if column.name == results.baseline:
                         continue
                     comparison = results.ratio(bench, column.name)
-                    if comparison is not None:
-                        ratios[f"{group.name}/{bench.name}/{column.name}"] = comparison
+                    if comparison is None:
+                        continue
+                    name = f"{group.name}/{bench.name}/{column.name}"
+                    ratios[name] = comparison
+                    pairs = paired_rounds(
+                        results.cell(bench, results.baseline), results.cell(bench, column.name)
+                    )
+                    log_ratios[name] = [math.log(b / o) for b, o in pairs if b > 0 and o > 0]
         wall = time.monotonic() - started
         print(f"build {number}/{total}: {wall:.0f} s; {store.summary()}", file=sys.stderr)
-    return ratios
+    return ratios, log_ratios
 
 
 def _report(builds: list[dict[str, Comparison]], aa: bool) -> None:
@@ -130,6 +146,30 @@ def _report(builds: list[dict[str, Comparison]], aa: bool) -> None:
         print(f"coverage (one build's interval holds another's estimate): {covered / pairs:.0%}")
     if aa:
         print(f"A/A: {same} of {cells} ratios read \u201c\u2248 same\u201d ({same / cells:.0%})")
+
+
+def _dimension(rounds: list[dict[str, list[float]]], target: float) -> None:
+    """How many rounds each ratio would need for a standard error of ``target``."""
+    names = sorted(set.intersection(*(set(b) for b in rounds)))
+    factors = []
+    heading = "dimensioning (per-round spread of the log-ratio)"
+    print(f"\n{heading:54} rounds  needed for {target:.0%}")
+    for name in names:
+        sds = [statistics.stdev(r[name]) for r in rounds if len(r[name]) > 1]
+        done = statistics.median(len(r[name]) for r in rounds)
+        if not sds or not done:
+            continue
+        sd = statistics.median(sds)
+        needed = stats.rounds_for(sd, math.log1p(target))
+        factors.append(needed / done)
+        print(f"{name:42} {sd:10.1%} {done:7g} {needed:8.0f}")
+    if factors:
+        median, most = statistics.median(factors), max(factors)
+        print(
+            f"a {target:.0%} standard error on every ratio needs {median:.1f}x (median) "
+            f"to {most:.1f}x (max) the rounds measured here (with a mean of rounds; "
+            "a median needs about 1.6x more)"
+        )
 
 
 if __name__ == "__main__":

@@ -291,3 +291,15 @@ def values_per_process(
     if between <= 0:
         return math.inf
     return math.sqrt(max(process_cost, 0.0) / value_cost * within_variance / between)
+
+
+def rounds_for(per_round_sd: float, target_se: float) -> float:
+    """Rounds a paired ratio needs for a standard error of ``target_se`` (both on the
+    log scale): the mean of K per-round log-ratios has ``sd / sqrt(K)``, so K is
+    ``(sd / target_se)**2`` (a median needs about pi/2 times as many for normal
+    noise). This is Kalibera & Jones's dimensioning (2013, sec. 4) at the one
+    level a paired ratio repeats: the round. NaN when unknown.
+    """
+    if not (per_round_sd >= 0 and target_se > 0):
+        return math.nan
+    return max(1.0, (per_round_sd / target_se) ** 2)
