@@ -49,6 +49,7 @@ def test_a_cost_that_may_be_nothing_says_so():
         (25.4, 20.0, 30.0, "25x faster (20\u201330)"),
         (math.nan, 0.0, math.inf, "n/a"),
         (3.0, 0.0, math.inf, "\u2248 same speed"),  # no interval: no claim
+        (1.7712, 1.7709, 1.7715, "1.77x faster"),  # inside the last digit: not repeated
     ],
 )
 def test_speedups_read_as_their_interval_allows(speedup, low, high, text):

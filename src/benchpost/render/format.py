@@ -46,8 +46,9 @@ def format_speedup(
 ) -> str:
     """``"1.8x faster (1.7-2.0)"``, ``"1.5x slower (1.3-1.7)"`` (``"fewer"``/``"more"``
     for counts): the words follow the 95 % interval, which reads ``"≈ same speed"``
-    where it includes 1; the digits are no finer than the interval supports.
-    With ``noun``, what is counted: ``"2.3x fewer instructions"``."""
+    where it includes 1; the digits are no finer than the interval supports, and
+    an interval narrower than the last digit is left out. With ``noun``, what is
+    counted: ``"2.3x fewer instructions"``."""
     speedup = comparison.speedup
     if not (math.isfinite(speedup) and speedup > 0 and math.isfinite(1 / speedup)):
         return "n/a"
@@ -69,8 +70,11 @@ def format_speedup(
     text = f"{value:.{digits}f}x {word}"
     if noun and metric.noun:
         text += f" {metric.noun}"
-    if interval and math.isfinite(high) and math.isfinite(low):
-        text += f" ({low:.{digits}f}\u2013{high:.{digits}f})"
+    shown = (f"{low:.{digits}f}", f"{high:.{digits}f}")
+    # An interval inside the last digit (counts, which barely vary) would only
+    # repeat the estimate: "1.77x fewer (1.77-1.77)" says "1.77x fewer" twice.
+    if interval and math.isfinite(high) and math.isfinite(low) and shown[0] != shown[1]:
+        text += f" ({shown[0]}\u2013{shown[1]})"
     return text
 
 

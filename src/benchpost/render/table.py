@@ -196,7 +196,8 @@ def legend(grid: Grid, options: TableOptions) -> str:
             )
         parts.append(
             f"Ratios compare with {base.display}: {method}; in brackets, its 95 % "
-            f"confidence interval; {same} where that interval includes 1."
+            f"confidence interval (none where it is narrower than the last digit); "
+            f"{same} where that interval includes 1."
         )
     if any(
         not c.paired and r.paired(i.name)
