@@ -83,7 +83,7 @@ def test_the_field_is_added_or_replaced_in_the_field_list():
 def test_a_frozen_post_keeps_its_numbers_while_another_post_is_written(tmp_path):
     project = copy_this_project(tmp_path / "site")
     suite = project / "benchmarks" / "suite.yaml"
-    suite.write_text(re.sub(r"iterations: \d+", "iterations: 2000", suite.read_text()))
+    suite.write_text(re.sub(r"iterations: \d+", "iterations: 10000", suite.read_text()))
     freeze = subprocess.run(
         [sys.executable, "-m", "benchpost", "freeze", "posts/cape-town-sprint.rst"],
         cwd=project,

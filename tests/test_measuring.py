@@ -34,7 +34,9 @@ def write_suite(folder: Path, interpreters: str, groups: str, profile: str) -> P
         f"  sources: [{ROOT / 'cext' / 'simple.c'}]\n"
         f"interpreters:\n{textwrap.indent(textwrap.dedent(interpreters), '  ')}"
         f"profiles:\n  test: {profile}\n"
-        f"instructions: {{iterations: 2000, values: 1, warmup: {{cpython: 100, pypy: 500}}}}\n"
+        # PyPy's JIT compiles a loop after about 1,000 iterations: the warm-up must
+        # be past that, or the first counted loop pays for the compiling
+        f"instructions: {{iterations: 2000, values: 1, warmup: {{cpython: 100, pypy: 3000}}}}\n"
         f"groups:\n{textwrap.indent(textwrap.dedent(groups), '  ')}"
     )
     return path

@@ -246,9 +246,9 @@ def test_the_note_of_instruction_counts_says_how_they_were_counted():
     note = measurement_note(COUNTED)
     assert note.startswith("Instructions counted 2026-11-23 on Test CPU (2 cores)"), note
     assert "valgrind 3.19.0 (callgrind)" in note
-    assert "with 20,000/40,000/80,000 loop iterations after warm-up" in note
-    assert "(CPython 5,000, PyPy 5,000)" in note
-    assert "startup, imports, setup and the JIT's warm-up cancel out" in note
+    assert "ran once as a plain script" in note
+    assert "(CPython 5,000, PyPy 5,000), loops of 20,000/40,000/80,000 iterations" in note
+    assert "startup, imports, setup and the JIT's warm-up are not in it" in note
     assert "randomisation was off" in note
 
 

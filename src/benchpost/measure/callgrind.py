@@ -3,7 +3,9 @@
 Counts are the same from run to run only if the memory layout is (see
 ``counting.py``): each run gets a fixed environment (``counting_environ``),
 a staged folder whose path is the same in every checkout (``staged``),
-and address-space randomisation off; ``read_total`` reads callgrind's count.
+and address-space randomisation off. One run counts every loop of a benchmark:
+callgrind writes out its count at each call of a marker function between the
+loops (``count_loops``); ``read_total`` reads a count.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from benchpost.digest import digest
@@ -89,9 +91,16 @@ def staged(job: Job) -> Iterator[Path]:
             shutil.rmtree(folder, ignore_errors=True)  # callgrind's files are large
 
 
-def count_run(job: Job, valgrind: Valgrind, iterations: int, folder: Path) -> int:
-    """The instructions of one whole run, with ``iterations``, of the loop script in ``folder``."""
-    for old in folder.glob("callgrind.out.*"):
+#: The libc function the loop script calls before each counted loop and after
+#: the last; callgrind writes out its count every time it is entered (see
+#: ``target/counter.py`` for why this one).
+MARKER = "nice"
+
+
+def count_loops(job: Job, valgrind: Valgrind, sizes: Sequence[int], folder: Path) -> list[int]:
+    """The instructions of each of the loops of ``sizes`` iterations, counted in one run
+    of the loop script in ``folder`` (each with the same call and marker overhead)."""
+    for old in folder.glob("callgrind.out*"):
         old.unlink()
     command = [
         *valgrind.no_aslr,
@@ -99,9 +108,10 @@ def count_run(job: Job, valgrind: Valgrind, iterations: int, folder: Path) -> in
         "--tool=callgrind",
         # The interpreter exactly as configured: a wrapper script (which
         # execs or starts the real binary) is followed into its children,
-        # one output file per process, and their counts are added up.
+        # one output file per process.
         *(["--trace-children=yes"] if _is_wrapper(job) else []),
-        f"--callgrind-out-file={folder / 'callgrind.out.%p'}",
+        f"--callgrind-out-file={folder / out_file(job)}",
+        f"--dump-before={MARKER}",
         "--dump-line=no",
         "--quiet",
         # The binary by its real path (the same layout whatever symlink found it),
@@ -109,7 +119,7 @@ def count_run(job: Job, valgrind: Valgrind, iterations: int, folder: Path) -> in
         job.interpreter.command_path if _is_wrapper(job) else job.interpreter.executable,
         *job.interpreter.spec.args,
         str(folder / COUNTER.name),
-        str(iterations),
+        ",".join(str(n) for n in sizes),
         str(warmup_of(job)),
         job.benchmark.setup,
         job.benchmark.code,
@@ -117,10 +127,46 @@ def count_run(job: Job, valgrind: Valgrind, iterations: int, folder: Path) -> in
     ]
     env = counting_environ(dict(job.interpreter.spec.env))
     run_isolated(command, env, job.timeout, cwd=folder)
-    outputs = sorted(folder.glob("callgrind.out.*"))
-    if not outputs:
-        raise MeasureError(f"callgrind wrote no output file in {folder}")
-    return sum(read_total(out) for out in outputs)
+    return [read_total(part) for part in _loop_parts(folder, len(sizes))]
+
+
+_PART = re.compile(r"^callgrind\.out\.(\d+)\.(\d+)$")
+
+
+def _loop_parts(folder: Path, loops: int) -> list[Path]:
+    """The files that hold the loops' counts, in order.
+
+    Callgrind names the count written at the k-th marker ``callgrind.out.PID.k``
+    (PID 0 where there is one process, see ``out_file``): part 1 is startup to
+    the first marker, parts 2 to ``loops + 1`` are the loops. Only the process
+    that ran the loop script called the marker (a wrapper's shell does not), so
+    exactly one process has those parts.
+    """
+    parts: dict[str, dict[int, Path]] = {}
+    for path in folder.glob("callgrind.out.*"):
+        if found := _PART.match(path.name):
+            parts.setdefault(found.group(1), {})[int(found.group(2))] = path
+    complete = [p for p in parts.values() if sorted(p) == list(range(1, loops + 2))]
+    if len(complete) != 1:
+        seen = ", ".join(f"{len(p)} in process {pid}" for pid, p in parts.items()) or "none"
+        raise MeasureError(
+            f"callgrind should have written {loops + 1} counts at the calls of "
+            f"{MARKER}() in one process, one before each loop and one after the last; "
+            f"it wrote {seen} (in {folder})"
+        )
+    return [complete[0][k] for k in range(2, loops + 2)]
+
+
+def out_file(job: Job) -> str:
+    """Callgrind's output file name: one per process (``%p``, the process id) where a
+    wrapper's children are followed; otherwise a fixed one.
+
+    Fixed, because the length of valgrind's own arguments moves where it maps the
+    target's memory, and with it PyPy's counts (a 3-character longer name moved
+    ``varargs`` from 494 to 516 instructions): a process id has 5 digits on one
+    machine and 7 on another.
+    """
+    return "callgrind.out.%p" if _is_wrapper(job) else "callgrind.out.0"
 
 
 def _is_wrapper(job: Job) -> bool:

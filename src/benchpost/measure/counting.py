@@ -3,12 +3,16 @@
 Wall-clock times on a shared machine move by tens of percent from run to
 run; the number of instructions a loop executes does not. ``Counting.measure``
 runs ``target/counter.py`` (the benchmark's loop in a plain script) in the target
-interpreter under ``valgrind --tool=callgrind``, once with N iterations and
-once with 2N. Startup, imports, setup and the warm-up (in which PyPy's JIT
-compiles the loop) are the same in both runs, so ``(count(2N) - count(N)) / N``
-is the cost of one iteration alone. A second value comes from 2N and 4N: on
-PyPy, where the garbage collector's work falls unevenly on iterations, the
-two differ, and their spread says by how much. The result is pyperf JSON
+interpreter under ``valgrind --tool=callgrind``, once: after the warm-up (in
+which PyPy's JIT compiles the loop) it runs the loop with N, then 2N, then 4N
+iterations, and callgrind writes out each loop's count separately. Each loop
+has the same overhead around its iterations, so ``(count(2N) - count(N)) / N``
+is the cost of one iteration alone; startup, imports, setup and warm-up are
+not in any loop's count. A second value comes from 2N and 4N: on PyPy, where
+the garbage collector's work falls unevenly on iterations, the two differ,
+and their spread says by how much. (Until 2026-11 each size was a whole run
+of its own; one run takes a third of the time, valgrind's startup being most
+of it.) The result is pyperf JSON
 (unit "integer") like every other result, so ``python -m pyperf stats`` and
 ``compare_to`` read it.
 
@@ -39,7 +43,7 @@ import pyperf
 from benchpost import schema
 from benchpost.digest import code_file_digest
 from benchpost.files import temp_dir, writing
-from benchpost.measure.callgrind import count_run, staged, warmup_of
+from benchpost.measure.callgrind import count_loops, staged, warmup_of
 from benchpost.measure.metric import Job, Metric, distinct, format_count
 from benchpost.measure.process import MeasureError
 from benchpost.measure.valgrind import Valgrind, ValgrindNotFound, find_valgrind
@@ -48,7 +52,7 @@ from benchpost.target import COUNTER, LOOP
 
 
 def sizes_of(job: Job) -> list[int]:
-    """Iterations of each run: N, 2N, 4N ... (one run more than values)."""
+    """Iterations of each counted loop: N, 2N, 4N ... (one loop more than values)."""
     return [job.counting.iterations * 2**k for k in range(job.counting.values + 1)]
 
 
@@ -83,14 +87,16 @@ class Counting(Metric):
         started = time.monotonic()
         sizes = sizes_of(job)
         with staged(job) as folder:
-            totals = [count_run(job, valgrind, n, folder) for n in sizes]
+            totals = count_loops(job, valgrind, sizes, folder)
         values = [
             (totals[k + 1] - totals[k]) / (sizes[k + 1] - sizes[k]) for k in range(len(sizes) - 1)
         ]
         if min(values) <= 0:
             raise MeasureError(
                 f"callgrind counted fewer instructions for more iterations ({totals} for "
-                f"{sizes}): raise 'iterations' under 'instructions' in the suite file"
+                f"{sizes}): the shorter loop paid for work the longer one did not (a garbage "
+                f"collection, or the JIT still compiling): raise 'iterations' under "
+                f"'instructions' in the suite file (and 'warmup' for {job.interpreter.kind})"
             )
         metadata = {
             **_metadata(job, valgrind),
@@ -131,10 +137,11 @@ class Counting(Metric):
         )
         return (
             f"Instructions counted {when} on {machine}: {interpreters}; valgrind "
-            f"{'/'.join(valgrinds)} (callgrind). Each benchmark ran as a plain script "
-            f"with {' or '.join(sizes)} loop iterations after warm-up iterations ({warmups}); "
-            f"a value is the difference between two successive runs per iteration, so "
-            f"startup, imports, setup and the JIT's warm-up cancel out.{aslr}"
+            f"{'/'.join(valgrinds)} (callgrind). Each benchmark ran once as a plain script: "
+            f"after warm-up iterations ({warmups}), loops of {' or '.join(sizes)} "
+            f"iterations one after another, each counted apart; a value is the difference "
+            f"between two successive loops' counts per iteration, so startup, imports, "
+            f"setup and the JIT's warm-up are not in it.{aslr}"
         )
 
 

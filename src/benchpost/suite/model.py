@@ -90,9 +90,10 @@ class Profile:
 class Counting:
     """How instructions are counted under callgrind (the suite's ``instructions`` key).
 
-    The loop script runs with N = ``iterations``, 2N, 4N ... iterations, each
-    run after ``warmup`` more (in which PyPy's JIT compiles the loop); every
-    value is the difference of two successive runs' counts, per iteration.
+    The loop script runs once: ``warmup`` iterations (in which PyPy's JIT
+    compiles the loop), then loops of N = ``iterations``, 2N, 4N ... iterations,
+    each counted apart; every value is the difference of two successive loops'
+    counts, per iteration.
     """
 
     iterations: int = 20_000
