@@ -543,3 +543,30 @@ def test_an_export_to_a_full_disk_says_what_and_leaves_no_temporary_file(small_d
         str(caught.value),
     ), caught.value
     assert not [p for p in small_disk.rglob("*") if p.name.endswith(".tmp")]
+
+
+# -- a count read from the right files, or a clear error ------------------------
+
+
+def test_the_loops_counts_come_from_the_one_process_that_called_the_marker(tmp_path):
+    from benchpost.measure.callgrind import _loop_parts
+    from benchpost.measure.process import MeasureError
+
+    def write(name: str, total: int) -> None:
+        (tmp_path / name).write_text(f"events: Ir\nsummary: {total}\n")
+
+    # A wrapper's shell (process 41) and the interpreter it started (42): only the
+    # interpreter called the marker, before its 3 loops and after the last.
+    write("callgrind.out.41", 1000)
+    for part, total in enumerate([900_000, 20_100, 40_100, 80_100], 1):
+        write(f"callgrind.out.42.{part}", total)
+    write("callgrind.out.42", 50)
+    assert [int(p.read_text().split()[-1]) for p in _loop_parts(tmp_path, 3)] == [
+        20_100,
+        40_100,
+        80_100,
+    ]
+    # The benchmark calls nice() itself: one count too many, and the error says why.
+    write("callgrind.out.42.5", 10)
+    with pytest.raises(MeasureError, match=r"4 counts at the calls of nice\(\).*5 in process 42"):
+        _loop_parts(tmp_path, 3)
