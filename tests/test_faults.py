@@ -146,6 +146,10 @@ def start_slow_run(folder: Path, cache: Path, sleep: float) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # Ctrl-C as a user's terminal delivers it: a test started in the background by
+        # a non-interactive shell (`pytest &`) inherits SIGINT ignored, as POSIX says,
+        # and Python then keeps ignoring it (the run went on and exited 0).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     while not list(cache.glob("results/cpython/calls/ok-*.json")):
