@@ -18,6 +18,10 @@ builds of each kind run next to each other, in an order that alternates
 
     python tools/build_speed_ab.py --base <rev> [--head HEAD] [--repeat 3]
         [--profile quick] [--metrics time,instructions]
+
+Commits before ed738be ran pyperf itself inside the measured interpreter, and
+pyperf 2.11 no longer starts in PyPy 3.9 (``entry_points.select``): to build
+such a base, run this with a Python whose pyperf is older (2.10.0 worked).
 """
 
 from __future__ import annotations
