@@ -125,7 +125,8 @@ def independent_counts(request: Job, valgrind: Valgrind) -> tuple[float, float]:
     """Instructions per iteration, by hand: from one run with loops of N and 2N
     iterations, (loop 2N - loop N) / N, as benchpost counts; and from two whole
     runs, one with a loop of N and one with 2N, (whole 2N - whole N) / N, as
-    benchpost counted until 2026-11."""
+    benchpost counted until 2026-11 (each run up to its last marker: what follows,
+    the interpreter's exit, is the same in both)."""
     n = request.counting.iterations
     # The same sizes as benchpost's run: on PyPy even the command line's length
     # moves some counts (varargs: 494 or 516 instructions).

@@ -107,7 +107,9 @@ def _one_build(suite: Suite, profile: str, groups, number: int, total: int):
                     pairs = paired_rounds(
                         results.cell(bench, results.baseline), results.cell(bench, column.name)
                     )
-                    log_ratios[name] = [math.log(b / o) for b, o in pairs if b > 0 and o > 0]
+                    log_ratios[name] = stats.round_log_ratios(
+                        [b for b, _ in pairs], [o for _, o in pairs]
+                    )
         wall = time.monotonic() - started
         print(f"build {number}/{total}: {wall:.0f} s; {store.summary()}", file=sys.stderr)
     return ratios, log_ratios

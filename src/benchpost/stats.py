@@ -145,10 +145,15 @@ def _welch_df(*parts: Normalish) -> float:
     return numerator / denominator
 
 
+def round_log_ratios(reference: Sequence[float], other: Sequence[float]) -> list[float]:
+    """``log(reference / other)`` of each round (pairs that are not both positive left out)."""
+    return [math.log(r / o) for r, o in zip(reference, other, strict=True) if r > 0 and o > 0]
+
+
 def paired_log_ratio(reference: Sequence[float], other: Sequence[float]) -> Normalish:
     """``log(reference / other)`` from pairs measured together (one pair per round):
     the median of the per-round log-ratios (their mean below ``MEDIAN_FROM`` rounds)."""
-    logs = [math.log(r / o) for r, o in zip(reference, other, strict=True) if r > 0 and o > 0]
+    logs = round_log_ratios(reference, other)
     return median_of(logs) if len(logs) >= MEDIAN_FROM else mean_of(logs)
 
 
