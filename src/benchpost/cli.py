@@ -2,7 +2,8 @@
 
     python -m benchpost run    [GROUP ...] [--profile P] [--interpreter NAME ...] [--metric M]
     python -m benchpost show   [GROUP ...] [--subtract-loop] [--mode recorded] [--metric M]
-    python -m benchpost record [GROUP ...] [--interpreter NAME ...] [--metric M]
+    python -m benchpost record [--machine NAME] [--metric M] [--profile P]
+    python -m benchpost convert [--machine NAME]
     python -m benchpost freeze POST [--profile P]
     python -m benchpost warmup GROUP/BENCH --interpreter NAME [--processes N] [--values N]
     python -m benchpost clean
@@ -22,12 +23,11 @@ from benchpost.config import Settings
 from benchpost.files import slug
 from benchpost.freeze import FreezeError, freeze
 from benchpost.measure.metric import Metric
-from benchpost.measure.registry import DEFAULT, METRICS
+from benchpost.measure.registry import DEFAULT, METRICS, metric_named
 from benchpost.render.table import TableOptions
 from benchpost.render.text import text_table
-from benchpost.results import CACHED, MEASURED, Results
-from benchpost.store import MEASURE, MODES, ResultStore, recorded
-from benchpost.store.layout import RecordedLayout
+from benchpost.results import Results
+from benchpost.store import MODES, ResultStore
 from benchpost.suite import SuiteError, load_suite
 
 #: Where ``tox -e build`` keeps its cache (``<doctrees>/benchpost``).
@@ -36,7 +36,6 @@ DEFAULT_CACHE = Path("_build", "doctrees", "benchpost")
 _COMMANDS = {
     "run": "measure what is missing from the store",
     "show": "print the tables as the post shows them (measuring what is missing)",
-    "record": "copy results into the suite's recorded folder, for committing",
 }
 
 
@@ -91,12 +90,72 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             action="store_true",
             help="show per-call cost, the empty loop subtracted",
         )
+    _add_record(commands, anywhere)
     _add_freeze(commands, anywhere)
     _add_warmup(commands, anywhere)
     commands.add_parser(
         "clean", help="delete the cache folder (everything is measured again)", parents=[anywhere]
     )
     return parser.parse_args(argv)
+
+
+def _add_record(commands, anywhere: argparse.ArgumentParser) -> None:
+    record = commands.add_parser(
+        "record",
+        parents=[anywhere],
+        help="measure this machine's set (every group, every interpreter found here, "
+        "together) into the suite's recorded folder, for committing",
+    )
+    record.add_argument(
+        "--machine",
+        default="",
+        help="the set's machine name (default: $BENCHPOST_MACHINE, else derived from "
+        "this machine's CPU, cores, memory, kernel and virtualisation)",
+    )
+    record.add_argument("--profile", help="profile to measure with (default: the build's)")
+    record.add_argument(
+        "--metric", action="append", dest="metrics", metavar="METRIC",
+        help=f"{' or '.join(METRICS)} (repeat for both; default: {DEFAULT.name})",
+    )  # fmt: skip
+    record.add_argument(
+        "--timeout", type=float, default=Settings.timeout,
+        help="seconds before one benchmark is killed (%(default)s)",
+    )  # fmt: skip
+    convert = commands.add_parser(
+        "convert",
+        parents=[anywhere],
+        help="make results recorded before sets (<recorded>/<interpreter>/...) one set",
+    )
+    convert.add_argument("--machine", default="", help="the set's machine name")
+
+
+def _record(args: argparse.Namespace) -> int:
+    from benchpost.convert import convert
+    from benchpost.record import RecordError, record
+
+    try:
+        suite = load_suite(args.suite)
+        if args.command == "convert":
+            folder = convert(suite.recorded_dir, args.machine)
+        else:
+            settings = Settings.from_values(
+                {"suite": args.suite, "machine": args.machine,
+                 **({"profile": args.profile} if args.profile else {})},
+                Path.cwd(), Path(args.cache_dir),
+            )  # fmt: skip
+            metrics = [metric_named(m) for m in args.metrics or [DEFAULT.name]]
+            folder = record(
+                suite, suite.profile(settings.profile), Path(settings.cache_dir), metrics,
+                settings.machine, args.timeout, _print_progress,
+            )  # fmt: skip
+    except (SuiteError, LookupError, RecordError) as exc:
+        print(f"benchpost: error: {exc.args[0] if isinstance(exc, LookupError) else exc}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    files = sum(1 for _ in folder.rglob("*.json"))
+    print(f"benchpost: {args.command}ed {folder}: {files} results in one set; commit it:\n"
+          f"    git add {folder}", file=sys.stderr)  # fmt: skip
+    return 0
 
 
 def _add_freeze(commands, anywhere: argparse.ArgumentParser) -> None:
@@ -196,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.command == "freeze":
         return _freeze(args)
+    if args.command in ("record", "convert"):
+        return _record(args)
     if args.command == "warmup":
         return _warmup(args)
     if args.command == "clean":
@@ -212,7 +273,10 @@ def main(argv: list[str] | None = None) -> int:
             Path(settings.cache_dir),
             settings.timeout,
             progress=_print_progress,
-            mode=MEASURE if args.command == "record" else settings.mode,
+            mode=settings.mode,
+            names=settings.interpreters,
+            machine=settings.machine,
+            recorded_set=settings.recorded_set,
         )
         metrics = _metrics(settings, store)
     except (SuiteError, LookupError) as exc:
@@ -231,9 +295,6 @@ def main(argv: list[str] | None = None) -> int:
             print(text_table(grid, options), end="\n\n")
             for results in grid:
                 _print_files(results)
-        elif args.command == "record":
-            for results in grid:
-                _record(results, RecordedLayout(suite.recorded_dir))
     print(f"benchpost: {store.summary()} (cache {settings.cache_dir})", file=sys.stderr)
     return 1 if failed else 0
 
@@ -258,12 +319,3 @@ def _print_files(results: Results) -> None:
         if cell.path:
             print(f"  {bench.name} on {interp}: {cell.path}")
     print()
-
-
-def _record(results: Results, layout: RecordedLayout) -> None:
-    for (bench, interp), cell in results.cells.items():
-        if cell.ok and cell.origin in (MEASURED, CACHED):
-            path = recorded.save(layout.result(interp, bench, results.metric), cell.path)
-            print(f"recorded {path}")
-    for exc in results.missing:
-        print(f"benchpost: not recorded: {exc}", file=sys.stderr)

@@ -40,6 +40,14 @@ class Settings:
     #: shows the first. The BENCHPOST_METRICS environment variable wins, so CI
     #: can publish instruction counts only ("instructions").
     metrics: tuple[str, ...] = ("time", "instructions")
+    #: this machine's name in result files and in recorded sets' folders; "" means
+    #: one derived from its stable facts (CPU, cores, memory, kernel, virtualisation);
+    #: the BENCHPOST_MACHINE environment variable wins
+    machine: str = ""
+    #: the recorded set (a machine's folder under ``recorded:``) that tables show
+    #: when this machine cannot measure every interpreter; "" means the only one,
+    #: or the newest that holds every interpreter
+    recorded_set: str = ""
     #: the post (its document name) that ``python -m benchpost freeze`` is freezing
     #: in this build: it is measured, and its results are copied to its frozen folder
     freeze: str = ""
@@ -100,6 +108,7 @@ ENVIRONMENT = {
     "profile": "BENCHPOST_PROFILE",
     "mode": "BENCHPOST_MODE",
     "metrics": "BENCHPOST_METRICS",
+    "machine": "BENCHPOST_MACHINE",
 }
 
 

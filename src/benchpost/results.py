@@ -111,6 +111,25 @@ class Estimate:
 
 
 @dataclass(frozen=True)
+class SetFacts:
+    """A recorded set a table shows: its name (the machine's folder), what its files
+    say of it, and its machine's speed figure (the baseline's empty loop)."""
+
+    name: str
+    measured_in: schema.MeasuredSet | None
+    reference_loop: float | None = None
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """Why a table shows a recorded set, although this build measures: what this
+    machine could not measure (one sentence each), and what it could."""
+
+    reasons: tuple[str, ...]
+    measurable: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Results:
     """The measured grid for some benchmarks on the interpreters found here."""
 
@@ -123,6 +142,10 @@ class Results:
     metric: Metric = TIME
     #: the numbers of a frozen post, kept with it (see ``benchpost.sphinx.frozen``)
     frozen: bool = False
+    #: the recorded sets the columns come from (none: measured here, in this run)
+    sets: tuple[SetFacts, ...] = ()
+    #: why the columns come from a recorded set although this build measures
+    fallback: Fallback | None = None
 
     def cell(self, benchmark: Benchmark, interpreter: str) -> Cell:
         return self.cells[benchmark, interpreter]
@@ -159,12 +182,19 @@ class Results:
         low, high = mean.interval()
         return Estimate(mean.mean, cell.stdev(), values, low, high)
 
-    def paired(self, interpreter: str, reference: str | None = None) -> bool:
-        """True if two columns were measured together (both here, or recorded in the same
-        place on the same day); a ratio between others mixes machines or days."""
+    def same_set(self, interpreter: str, reference: str | None = None) -> bool:
+        """True if two columns come from one set (both measured here in this run, or
+        both from one recorded set); only a table over several sets has others."""
         ours = self.interpreter(interpreter)
         theirs = self.interpreter(reference or self.baseline)
-        return ours is None or theirs is None or ours.provenance == theirs.provenance
+        if ours is None or theirs is None:
+            return True
+        return _set_id(ours) == _set_id(theirs)
+
+    @property
+    def across_sets(self) -> bool:
+        """True for a table over several sets (its ratios across them are unpaired)."""
+        return len(self.sets) > 1
 
     def ratio(
         self,
@@ -243,6 +273,10 @@ class Results:
             return 0, 0
         runs = [run.values for run in cell.result.get_runs() if run.values]
         return sum(not stats.is_steady(v) for v in runs), len(runs)
+
+
+def _set_id(column: Column) -> str:
+    return column.measured_in.id if column.measured_in else ""
 
 
 #: A cell is flagged when more than this share of its processes is not steady.

@@ -3,7 +3,7 @@
 Every result is a pyperf JSON file. Beside pyperf's own metadata (date,
 CPU, host, Python), benchpost writes the keys below; this module is the one
 place that names them, writes them (``job_metadata``) and reads them back
-(``provenance``, ``column_facts``, ``code_digest_of``).
+(``set_of``, ``column_facts``, ``code_digest_of``).
 
 The store's format, with its history (bump ``STORE_FORMAT`` when the meaning
 of a stored file changes: every result is then measured again):
@@ -14,7 +14,9 @@ of a stored file changes: every result is then measured again):
 - 4: fingerprints through ``benchpost.digest``; the layout in ``store.layout``;
 - 5: times from paired rounds of benchpost's own worker processes (one pyperf
   run per process, its round in the run's metadata); interpreters with
-  arguments and environment.
+  arguments and environment;
+- 6: every result names its set: what was measured side by side (one
+  machine, one run, the interpreters of the same rounds), and the machine.
 """
 
 from __future__ import annotations
@@ -42,9 +44,10 @@ class Job(Protocol):
     benchmark: object
     interpreter: Interpreter
     code_digest: str
+    measured_in: MeasuredSet | None
 
 
-STORE_FORMAT = 5
+STORE_FORMAT = 6
 
 GROUP = "benchpost_group"
 CODE = "benchpost_code"  # digest of the benchmark's code and the C sources
@@ -65,6 +68,13 @@ OTHER_CPU = "benchpost_other_cpu"  # share of the machine's CPU time used by oth
 STEAL = "benchpost_steal"  # share of CPU time the hypervisor took (Linux "steal")
 CPU_SHARE = "benchpost_cpu_share"  # CPU time over wall time while its values were taken
 CPU = "benchpost_cpu"  # the processor every timed process of a build was pinned to
+# the set: one machine, one run (a build, a record or freeze command, one CI job)
+SET = "benchpost_set"  # the set's id, shared by every file measured in that run
+SET_INTERPRETERS = "benchpost_set_interpreters"  # "cpython pypy": measured together
+MACHINE = "benchpost_machine"  # the machine's name (record --machine, or from its facts)
+MEMORY = "benchpost_memory_gib"
+KERNEL = "benchpost_kernel"
+VIRT = "benchpost_virt"  # "kvm", "none": what runs the machine
 # instruction counts only
 VALGRIND = "benchpost_valgrind"
 WARMUP = "benchpost_warmup"
@@ -89,8 +99,88 @@ def job_metadata(job: Job, **more: object) -> dict[str, object]:
         GROUP: getattr(job.benchmark, "group", "") or "-",
         CODE: job.code_digest,
         **interpreter_metadata(job.interpreter),
+        **set_metadata(job.measured_in),
         **more,
     }
+
+
+@dataclass(frozen=True)
+class Machine:
+    """A machine as its stable facts tell it (``measure.machine.this_machine``).
+
+    Two hosts can share all of them (two VMs "AMD EPYC", 1.6x apart): a set's
+    reference loop (the baseline's empty loop) says how fast each one was.
+    """
+
+    name: str
+    cpu: str = "an unknown CPU"
+    cores: int = 0
+    memory_gib: float = 0.0
+    kernel: str = ""
+    virt: str = ""
+
+    def describe(self) -> str:
+        """ "AMD EPYC, 2 cores, 23.5 GiB, Linux 6.18.44, kvm"."""
+        parts = [self.cpu, f"{self.cores} cores" if self.cores else ""]
+        parts += [f"{self.memory_gib:g} GiB" if self.memory_gib else "", self.kernel]
+        parts.append("" if self.virt in ("", "none") else self.virt)
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class MeasuredSet:
+    """A set: results measured side by side (one machine, one run, the same rounds).
+
+    A ratio is a measurement only between two numbers of one set.
+    """
+
+    id: str
+    machine: Machine
+    interpreters: tuple[str, ...] = ()
+    date: dt.date | None = None  # read back from the files; None while measuring
+
+    def describe(self) -> str:
+        """ "recorded 2026-11-25 on epyc-2c-24g-kvm-1a2b"."""
+        when = self.date.isoformat() if self.date else "on an unknown date"
+        return f"recorded {when} on {self.machine.name}"
+
+
+def set_metadata(measured_in: MeasuredSet | None) -> dict[str, object]:
+    """The keys that name a result's set and machine ({} for none)."""
+    if measured_in is None:
+        return {}
+    machine = measured_in.machine
+    keys = {
+        SET: measured_in.id,
+        SET_INTERPRETERS: " ".join(measured_in.interpreters),
+        MACHINE: machine.name,
+        MEMORY: machine.memory_gib,
+        KERNEL: machine.kernel,
+        VIRT: machine.virt,
+    }
+    return {key: value for key, value in keys.items() if value}  # pyperf refuses empty ones
+
+
+def set_of(result: pyperf.Benchmark) -> MeasuredSet | None:
+    """The set a result file belongs to; None for a file written before sets."""
+    metadata = result.get_metadata()
+    if SET not in metadata or MACHINE not in metadata:
+        return None
+    machine = Machine(
+        name=str(metadata[MACHINE]),
+        cpu=str(metadata.get("cpu_model_name", "an unknown CPU")),
+        cores=int(metadata.get("cpu_count", 0) or 0),
+        memory_gib=float(metadata.get(MEMORY, 0) or 0),
+        kernel=str(metadata.get(KERNEL, "")),
+        virt=str(metadata.get(VIRT, "")),
+    )
+    dates = result.get_dates()
+    return MeasuredSet(
+        id=str(metadata[SET]),
+        machine=machine,
+        interpreters=tuple(str(metadata.get(SET_INTERPRETERS, "")).split()),
+        date=dates[0].date() if dates else None,
+    )
 
 
 def is_ours(result: pyperf.Benchmark) -> bool:
@@ -121,29 +211,4 @@ def column_facts(result: pyperf.Benchmark) -> ColumnFacts:
         python_version=str(metadata.get(PYTHON, "")),
         pypy_version=None if pypy in (None, "-") else str(pypy),
         display=str(metadata.get(INTERPRETER, "")),
-    )
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where and when results were measured, for a column recorded elsewhere."""
-
-    date: dt.date | None
-    cpu: str
-    host: str
-
-    def describe(self) -> str:
-        """ "recorded 2026-11-20 on AMD EPYC (vm)"."""
-        when = self.date.isoformat() if self.date else "on an unknown date"
-        return f"recorded {when} on {self.cpu}" + (f" ({self.host})" if self.host else "")
-
-
-def provenance(result: pyperf.Benchmark) -> Provenance:
-    """The provenance of one result file, from pyperf's metadata."""
-    metadata = result.get_metadata()
-    dates = result.get_dates()
-    return Provenance(
-        date=dates[0].date() if dates else None,
-        cpu=str(metadata.get("cpu_model_name", "an unknown CPU")),
-        host=str(metadata.get("hostname", "")),
     )

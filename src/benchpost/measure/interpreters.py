@@ -20,7 +20,7 @@ from pathlib import Path
 
 from benchpost.digest import bytes_digest
 from benchpost.files import write_if_changed
-from benchpost.schema import Provenance
+from benchpost.schema import MeasuredSet
 from benchpost.suite import CURRENT_PYTHON, InterpreterSpec
 
 # Runs inside the target interpreter: plain Python 3, standard library only.
@@ -60,8 +60,10 @@ class Column:
     kind: str  # sys.implementation.name: "cpython", "pypy", ...
     python_version: str  # "3.9.16"
     pypy_version: str | None = None
-    #: for a column of recorded results: where and when they were measured
-    provenance: Provenance | None = None
+    #: for a column of recorded results: the set (machine, run, date) they come from
+    measured_in: MeasuredSet | None = None
+    #: for a table over several sets: the set's name, shown with the interpreter
+    where: str = ""
 
     @property
     def name(self) -> str:
@@ -69,8 +71,9 @@ class Column:
 
     @property
     def display(self) -> str:
-        """What a reader should see: "PyPy 7.3.11" or "CPython 3.11.7"."""
-        return f"{self.spec.label} {self.pypy_version or self.python_version}"
+        """What a reader should see: "PyPy 7.3.11", "CPython 3.11.7 on box-a"."""
+        where = f" on {self.where}" if self.where else ""
+        return f"{self.spec.label} {self.pypy_version or self.python_version}{where}"
 
     @property
     def long_display(self) -> str:

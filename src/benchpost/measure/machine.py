@@ -10,17 +10,23 @@ and the load average. Off Linux these are simply absent.
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
+import re
 import resource
+import shutil
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from benchpost import schema
+from benchpost.digest import digest
 
 _STAT = Path("/proc/stat")
 _CPUINFO = Path("/proc/cpuinfo")
+_MEMINFO = Path("/proc/meminfo")
 
 
 @dataclass(frozen=True)
@@ -78,3 +84,64 @@ def system_metadata() -> dict[str, object]:
     except OSError:
         pass
     return metadata
+
+
+@functools.cache
+def this_machine(name: str = "") -> schema.Machine:
+    """This machine's stable facts, named ``name`` or, by default, by those facts:
+    ``amd-epyc-2c-24g-kvm-1a2b3c`` (the digest tells apart two kernels or memory
+    sizes that the short name rounds alike)."""
+    system = system_metadata()
+    facts = schema.Machine(
+        name="",
+        cpu=str(system.get("cpu_model_name") or platform.machine() or "an unknown CPU"),
+        cores=int(system["cpu_count"]),
+        memory_gib=_memory_gib(),
+        kernel=f"{platform.system()} {platform.release()}".strip(),
+        virt=_virtualisation(),
+    )
+    return schema.Machine(
+        name or derived_name(facts), facts.cpu, facts.cores, facts.memory_gib, facts.kernel,
+        facts.virt,
+    )  # fmt: skip
+
+
+def derived_name(facts: schema.Machine) -> str:
+    """A machine's default name, from its facts alone (the same facts, the same name)."""
+    cpu = re.sub(r"\(r\)|\(tm\)|cpu|processor|@.*", "", facts.cpu.lower())
+    words = re.findall(r"[a-z0-9]+", cpu)[:3] or ["cpu"]
+    virt = "" if facts.virt in ("", "none") else f"-{facts.virt}"
+    short = f"{'-'.join(words)}-{facts.cores}c-{round(facts.memory_gib)}g{virt}"
+    key = digest(facts.cpu, facts.cores, facts.memory_gib, facts.kernel, facts.virt)
+    return f"{short}-{key[:6]}"
+
+
+def _memory_gib() -> float:
+    try:
+        for line in _MEMINFO.read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 2**20, 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0.0
+
+
+def _virtualisation() -> str:
+    """The hypervisor ("kvm", "vm" when only the CPU flag tells), or "none"."""
+    tool = shutil.which("systemd-detect-virt")
+    if tool:
+        try:
+            found = subprocess.run(
+                [tool, "--vm"], capture_output=True, text=True, timeout=10, check=False
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            found = ""
+        if found:
+            return found
+    try:
+        flags = next(
+            (line for line in _CPUINFO.read_text().splitlines() if line.startswith("flags")), ""
+        )
+    except OSError:
+        flags = ""
+    return "vm" if " hypervisor" in flags else "none"

@@ -31,6 +31,7 @@ from benchpost.suite import Benchmark, Counting, Profile
 
 if TYPE_CHECKING:
     from benchpost.measure.interpreters import Interpreter
+    from benchpost.schema import MeasuredSet
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class Job:
     counting: Counting
     timeout: float
     scratch: Path  # a folder for temporary files
+    #: the set the result joins (written into it; never part of its fingerprint)
+    measured_in: MeasuredSet | None = None
 
 
 @dataclass(frozen=True)

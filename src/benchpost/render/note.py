@@ -6,37 +6,75 @@ import statistics
 
 from benchpost import schema, stats
 from benchpost.measure.metric import distinct as _distinct
-from benchpost.results import Results
+from benchpost.results import Results, SetFacts
 
 
 def measurement_note(results: Results) -> str:
-    """One or two sentences: when, where, on what, with which tool and profile.
+    """A few sentences: which set the numbers come from (when, where, on what, with
+    which tool and profile), and why.
 
     Everything comes from the metadata stored with the results, so the note
     describes the runs behind the numbers, not the machine building the
-    post; columns recorded elsewhere get a sentence of their own. How the
-    values were made is the metric's own sentence.
+    post. How the values were made is the metric's own sentence.
     """
-    here = [c for c in results.interpreters if c.provenance is None]
-    parts = [_measured_here(results, here)] if here else []
+    if results.sets:
+        return _recorded_note(results)
+    parts = [_measured_here(results, list(results.interpreters))]
+    if results.interpreters and not results.missing:
+        parts.append("No recorded value is used.")
+    return " ".join(p for p in parts if p) or "No benchmark could be measured."
+
+
+def _recorded_note(results: Results) -> str:
+    """The recorded set(s) a table shows, each with its machine, and why."""
+    cells = [c for c in results.cells.values() if c.ok]
+    profiles = _distinct(c.metadata().get(schema.PROFILE) for c in cells)
+    profile = f", profile \u201c{'/'.join(profiles)}\u201d" if profiles else ""
+    what = results.metric.plural
     if results.frozen:
-        parts.append("These numbers were frozen with the post:")
-    for column in results.interpreters:
-        if column.provenance is not None:
-            cells = [c for c in results.cells.values() if c.interpreter == column.name and c.ok]
-            profiles = _distinct(c.metadata().get(schema.PROFILE) for c in cells)
-            profile = f", profile \u201c{'/'.join(profiles)}\u201d" if profiles else ""
-            what = f", {results.metric.plural}" if results.metric.file_tag else ""
-            parts.append(f"{column.long_display}{what}: {column.provenance.describe()}{profile}.")
+        lead = f"These {what} were frozen with the post"
+    elif results.across_sets:
+        lead = f"{what[0].upper()}{what[1:]} from {len(results.sets)} recorded sets"
+    else:
+        lead = f"Every column comes from one recorded set: {what}"
+    parts = [f"{lead}{profile}, each set measured side by side on one machine in one run."]
+    parts += [set_sentence(facts, results) for facts in results.sets]
+    if results.fallback is not None:
+        could = ", ".join(results.fallback.measurable) or "none of them"
+        parts.append(
+            f"Recorded, not measured here: {' '.join(results.fallback.reasons)} This "
+            f"machine could measure {could}; a ratio never divides numbers from two "
+            f"sets, so every column is the recorded set's. Install what is missing "
+            f"and build again to measure everything here."
+        )
     stale = sorted({c.benchmark.name for c in results.cells.values() if c.stale})
     if stale and results.frozen:
         parts.append(
             f"The code of {', '.join(stale)} has changed since: these are the values "
             f"measured then."
         )
-    if here and len(here) == len(results.interpreters) and not results.missing:
-        parts.append("No recorded value is used.")
-    return " ".join(p for p in parts if p) or "No benchmark could be measured."
+    return " ".join(p for p in parts if p)
+
+
+def set_sentence(facts: SetFacts, results: Results) -> str:
+    """ "Set box-a: recorded 2026-11-25, AMD EPYC, 2 cores, 23.5 GiB, Linux 6.1, kvm;
+    reference loop 11.1 ns (1.60x slower than box-b's)." """
+    found = facts.measured_in
+    if found is None:
+        return f"Set {facts.name}: its files name no set."
+    when = found.date.isoformat() if found.date else "on an unknown date"
+    text = f"Set {facts.name}: recorded {when} on {found.machine.describe()}"
+    if facts.reference_loop:
+        base = results.interpreter(results.baseline)
+        label = base.spec.label if base else results.baseline.split("@")[0]
+        text += f"; reference loop (the empty loop on {label}) "
+        text += results.metric.format_value(facts.reference_loop)
+        first = results.sets[0]
+        if first is not facts and first.reference_loop:
+            ratio = facts.reference_loop / first.reference_loop
+            word = "slower" if ratio >= 1 else "faster"
+            text += f", {max(ratio, 1 / ratio):.2f}x {word} than on {first.name}"
+    return text + "."
 
 
 def _measured_here(results: Results, here: list) -> str:
@@ -122,13 +160,15 @@ def _when_and_where(cells: list) -> tuple[str, str]:
         if not dates
         else (dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}")
     )
+    names = _distinct(m.get(schema.MACHINE) for m in metadata)
     cpus = _distinct(m.get("cpu_model_name") for m in metadata)
     cores = _distinct(m.get("cpu_count") for m in metadata)
     systems = _distinct(_os_name(m.get("platform")) for m in metadata)
     machine = ", ".join(cpus) or "an unknown CPU"
     if cores:
         machine += f" ({'/'.join(cores)} cores)"
-    return when, f"{machine}, {' / '.join(systems) or 'unknown OS'}"
+    named = f"{' / '.join(names)} (" if names else ""
+    return when, f"{named}{machine}, {' / '.join(systems) or 'unknown OS'}{')' if names else ''}"
 
 
 def missing_note(results: Results) -> str:

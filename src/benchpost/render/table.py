@@ -20,9 +20,8 @@ from benchpost.render.format import APPROX, format_estimate, format_speedup
 from benchpost.results import FAILED, UNSTEADY_SHARE, Cell, Results
 from benchpost.suite import EMPTY_LOOP, Benchmark
 
-#: Marks a ratio between a column measured here and one recorded elsewhere.
-MIXED_MARK = "\u2021"  # double dagger
-#: Marks a ratio of columns measured here, but not in the same rounds.
+#: Marks a ratio of columns not measured in the same rounds (another run, or
+#: another set in a table over several).
 UNPAIRED_MARK = "\u2020"  # dagger
 #: Marks a value whose processes had often not reached a steady state.
 UNSTEADY_MARK = "\u00a7"  # section sign
@@ -84,9 +83,7 @@ def cell_text(
     if interpreter != results.baseline and bench != EMPTY_LOOP:
         comparison = results.ratio(bench, interpreter, subtract_loop=options.subtract_loop)
         ratio = format_speedup(comparison, metric=results.metric) if comparison else ""
-        if ratio and not results.paired(interpreter):
-            ratio += f" {MIXED_MARK}"
-        elif ratio and comparison and not comparison.paired and not options.subtract_loop:
+        if ratio and comparison and not comparison.paired and not options.subtract_loop:
             ratio += f" {UNPAIRED_MARK}"
     return value, ratio
 
@@ -199,8 +196,14 @@ def legend(grid: Grid, options: TableOptions) -> str:
             f"confidence interval (none where it is narrower than the last digit); "
             f"{same} where that interval includes 1."
         )
-    if any(
-        not c.paired and r.paired(i.name)
+    if any(r.across_sets for r in every):
+        parts.append(
+            f"{UNPAIRED_MARK}: a ratio across sets (other machines or runs), not measured "
+            f"side by side: an unpaired interval (Welch's t on the logarithms), and it "
+            f"compares the machines as much as the interpreters."
+        )
+    elif any(
+        not c.paired
         for r in every
         for i in r.interpreters
         for b in r.benchmarks
@@ -210,11 +213,6 @@ def legend(grid: Grid, options: TableOptions) -> str:
         parts.append(
             f"{UNPAIRED_MARK}: measured in separate rounds, not side by side "
             f"(an unpaired interval, Welch's t on the logarithms)."
-        )
-    if any(not r.paired(c.name) for r in every for c in r.interpreters):
-        parts.append(
-            f"{MIXED_MARK}: compares values measured here with values recorded elsewhere "
-            f"(another machine or day), not side by side."
         )
     if any(is_unsteady(r, b, i.name) for r in every for b in r.benchmarks for i in r.interpreters):
         parts.append(
@@ -240,8 +238,8 @@ def _header(columns: list[tuple[Results, Column]], several: bool) -> nodes.row:
         if several:
             name = results.metric.name
             entry += nodes.paragraph(name, name, classes=["benchpost-metric"])
-        if interp.provenance is not None:
-            where = interp.provenance.describe()
+        if interp.measured_in is not None:
+            where = interp.measured_in.describe()
             entry += nodes.paragraph(where, where, classes=["benchpost-recorded"])
         row += entry
     return row

@@ -57,6 +57,7 @@ class _ResultsDirective(SphinxDirective):
             "subtract-loop": directives.flag,
             "hide-loop": directives.flag,
             "metric": directives.unchanged_required,
+            "sets": directives.unchanged_required,
         }
     )
     #: the options this directive knows (``option_spec`` lets others through)
@@ -76,6 +77,7 @@ class _ResultsDirective(SphinxDirective):
                 benchmarks,
                 _names(self.options.get("interpreters", "")),
                 requested,
+                _names(self.options.get("sets", "")),
             )
         except Unavailable:
             return []

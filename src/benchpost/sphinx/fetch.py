@@ -53,9 +53,11 @@ def fetch_results(
     benchmarks: Sequence[Benchmark],
     interpreters: Sequence[str] | None,
     metrics: Sequence[Metric] = (),
+    across: Sequence[str] = (),
 ) -> list[Results]:
     """The results of ``benchmarks`` (one ``Results`` per metric shown), measured if
-    missing; every problem reported once. ``LookupError`` for an unknown name."""
+    missing, or from the recorded sets ``across`` (a comparison of machines); every
+    problem reported once. ``LookupError`` for an unknown name."""
     state = usable_state(env, location)
     store = frozen.store_for(env, state, env.docname)
     if store is state.store:  # a frozen post does not depend on the C code
@@ -66,7 +68,10 @@ def fetch_results(
     shown = choose_metrics(state, tuple(metrics), location)
     if len(shown) < max(1, len(metrics)):
         frozen.left_out(env, state)
-    grid = [store.results(benchmarks, names, metric) for metric in shown]
+    if across:
+        grid = [store.results_across(benchmarks, across, names, metric) for metric in shown]
+    else:
+        grid = [store.results(benchmarks, names, metric) for metric in shown]
     for results in grid:
         record_results(env, results)
         frozen.keep(env, state, results)

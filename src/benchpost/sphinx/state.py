@@ -67,6 +67,9 @@ def build_state(env: BuildEnvironment) -> BuildState:
                 settings.timeout,
                 progress=log_progress,
                 mode=settings.mode,
+                names=settings.interpreters,
+                machine=settings.machine,
+                recorded_set=settings.recorded_set,
             )
         except (SuiteError, LookupError) as exc:
             state.error = exc

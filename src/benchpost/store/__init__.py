@@ -12,22 +12,28 @@ measures again.
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 import shutil
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from benchpost.measure.compiler import BuildError
 from benchpost.measure.interpreters import Column, Interpreter, InterpreterNotFound
+from benchpost.measure.machine import this_machine
 from benchpost.measure.metric import Job, Metric
 from benchpost.measure.timing import TIME
-from benchpost.results import CACHED, FAILED, Cell, Results
-from benchpost.store import sources
+from benchpost.results import CACHED, FAILED, Cell, Fallback, Results, SetFacts
+from benchpost.schema import MeasuredSet
+from benchpost.store import recorded, sets, sources
 from benchpost.store.cache import ResultCache
 from benchpost.store.keys import code_digest, fingerprint
 from benchpost.store.layout import CacheLayout, RecordedLayout
+from benchpost.store.pairing import together
 from benchpost.store.scheduler import Pending, Progress, Scheduler
+from benchpost.store.sets import RecordedSet
 from benchpost.store.sources import FROZEN, MEASURE, MEASURE_MISSING, MODES, RECORDED_ONLY
 from benchpost.store.toolchain import Toolchain
 from benchpost.suite import EMPTY_LOOP, Benchmark, InterpreterSpec, Profile, Suite
@@ -43,8 +49,10 @@ def _quiet(message: str) -> None:
 class ResultStore:
     """Results for a suite and a profile, kept under ``cache_dir``.
 
-    ``recorded_dir`` is where recorded results are read (default: the
-    suite's ``recorded:`` folder; a frozen post's own folder for it).
+    ``recorded_dir`` is a frozen post's own folder (its one set); other stores
+    read the recorded sets in the suite's ``recorded:`` folder (``store.sets``).
+    Every table of one metric shows one set: this run's, if every interpreter
+    (``names``, default all) can be measured here, else a recorded one.
     """
 
     suite: Suite
@@ -56,6 +64,12 @@ class ResultStore:
     recorded_dir: Path | None = None
     #: remove what killed builds left in the cache (once per cache and build)
     sweep: bool = True
+    #: the interpreters of this build (its set); empty: every one of the suite
+    names: tuple[str, ...] = ()
+    #: this machine's name ("": derived from its facts)
+    machine: str = ""
+    #: the recorded set to show where this machine cannot measure everything
+    recorded_set: str = ""
     layout: CacheLayout = field(init=False)
     toolchain: Toolchain = field(init=False)
     scheduler: Scheduler = field(init=False)
@@ -66,6 +80,13 @@ class ResultStore:
         self.layout = CacheLayout(Path(self.cache_dir).absolute())
         self.recorded = RecordedLayout(self.recorded_dir or self.suite.recorded_dir)
         self.toolchain = Toolchain(self.layout)
+        #: the set this run measures: one id for every result it writes
+        self.measured_in = MeasuredSet(
+            f"{dt.datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}",
+            this_machine(self.machine),
+            tuple(spec.name for spec in self._specs(self.names)),
+        )
+        self._shown: dict[str, tuple[RecordedSet | None, Fallback | None]] = {}
         self.scheduler = Scheduler(
             self.layout.measure_lock, ResultCache(self.progress), self.progress, self.timeout
         )
@@ -96,6 +117,7 @@ class ResultStore:
         other = ResultStore(
             self.suite, self.profile, self.cache_dir, self.timeout, self.progress, mode,
             recorded_dir, sweep=False,  # the cache is this one's, swept already
+            names=self.names, machine=self.machine, recorded_set=self.recorded_set,
         )  # fmt: skip
         other.toolchain, other.scheduler = self.toolchain, self.scheduler
         return other
@@ -142,15 +164,102 @@ class ResultStore:
         interpreter_names: Iterable[str] | None = None,
         metric: Metric = TIME,
     ) -> Results:
-        """Results for ``benchmarks`` (plus the empty loop), one column per interpreter."""
+        """Results for ``benchmarks`` (plus the empty loop), one column per interpreter,
+        every column from the one set this build shows for ``metric``."""
         rows = tuple(dict.fromkeys([EMPTY_LOOP, *benchmarks]))
         specs = self._specs(interpreter_names)
+        shown, fallback = self.shown_set(metric)
+        if shown is not None:
+            found = sets.set_columns(
+                shown, specs, rows, metric, self._code_digest, self.policy.stale_warns
+            )
+            for cell in found.cells.values():
+                self.scheduler.note_origin(cell, metric)
+            facts = SetFacts(
+                shown.name,
+                shown.identity(self.suite.baseline, metric),
+                shown.reference_loop(self.suite.baseline, metric),
+            )
+            return self._grid(rows, found.columns, found.missing, found.cells, metric,
+                              (facts,), fallback)  # fmt: skip
+        return self.measured_here(rows, specs, metric)
+
+    def results_across(
+        self,
+        benchmarks: Iterable[Benchmark],
+        set_names: Iterable[str],
+        interpreter_names: Iterable[str] | None = None,
+        metric: Metric = TIME,
+    ) -> Results:
+        """Results from several recorded sets (asked for by the author), a column per
+        set and interpreter (``<interpreter>@<set>``): ratios across sets are unpaired.
+        ``LookupError`` for an unknown set."""
+        rows = tuple(dict.fromkeys([EMPTY_LOOP, *benchmarks]))
+        specs = self._specs(interpreter_names)
+        known = sets.recorded_sets(self.suite.recorded_dir)
+        columns, missing, cells, facts = [], [], {}, []
+        for name in set_names:
+            if name not in known:
+                raise LookupError(
+                    f"unknown recorded set {name!r} (sets in "
+                    f"{self.suite.recorded_dir}: {', '.join(known) or 'none'})"
+                )
+            shown = known[name]
+            found = sets.set_columns(
+                shown, specs, rows, metric, self._code_digest, self.policy.stale_warns, name
+            )
+            columns += found.columns
+            missing += found.missing
+            cells.update(found.cells)
+            identity = shown.identity(self.suite.baseline, metric)
+            reference = shown.reference_loop(self.suite.baseline, metric)
+            facts.append(SetFacts(name, identity, reference))
+        results = self._grid(rows, columns, missing, cells, metric, tuple(facts), None)
+        baseline = next((c.name for c in columns if c.name.startswith(f"{self.suite.baseline}@")),
+                        columns[0].name if columns else self.suite.baseline)  # fmt: skip
+        return replace(results, baseline=baseline)
+
+    def shown_set(self, metric: Metric) -> tuple[RecordedSet | None, Fallback | None]:
+        """The recorded set every table of ``metric`` shows in this build (None: this
+        run's), and why, where this build measures. Chosen once for every
+        interpreter together, so that a role's ratio is its table's."""
+        if metric.name not in self._shown:
+            self._shown[metric.name] = self._choose(metric)
+        return self._shown[metric.name]
+
+    def _choose(self, metric: Metric) -> tuple[RecordedSet | None, Fallback | None]:
+        if self.mode == FROZEN:
+            return RecordedSet("frozen", self.recorded), None
+        specs = self._specs(self.names)
+        try:
+            known = sets.recorded_sets(self.suite.recorded_dir)
+        except recorded.RecordedError as exc:
+            raise LookupError(str(exc)) from None
+        found = sets.default_set(known, specs, self.suite.baseline, metric, self.recorded_set)
+        if not self.policy.measures:
+            return found, None
+        complete = found is not None and all(found.has(spec.name) for spec in specs)
+        if complete and self.policy.prefers_recorded:
+            return found, None
+        live = {spec.name: self._live(spec, metric, self._all_rows()) for spec in specs}
+        cannot = [name for name, (here, _) in live.items() if here is None]
+        if not cannot or found is None or not any(found.has(name) for name in cannot):
+            return None, None
+        reasons = tuple(_reason(self.suite.interpreter(n), live[n][1]) for n in cannot)
+        measurable = tuple(h.display for h, _ in live.values() if h is not None)
+        return found, Fallback(reasons, measurable)
+
+    def measured_here(self, rows, specs, metric: Metric) -> Results:
+        """Every column measured here, in this run's set (or taken from the cache)."""
         columns, missing = [], []
         cells: dict[tuple[Benchmark, str], Cell] = {}
         pending: list[Pending] = []
+        found: dict[str, Interpreter] = {}
         for spec in specs:
-            column = self._column(spec, rows, metric, cells, pending)
+            column = self._column(spec, rows, metric, cells, pending, found)
             (missing if isinstance(column, InterpreterNotFound) else columns).append(column)
+        if not metric.deterministic:  # a row's times come from one run's rounds
+            pending += together(rows, found, cells, pending, self._job)
         # Interpreters alternate benchmark by benchmark (see the scheduler).
         order = {spec.name: index for index, spec in enumerate(specs)}
         pending.sort(key=lambda p: (rows.index(p.job.benchmark), order[p.job.interpreter.name]))
@@ -158,39 +267,43 @@ class ResultStore:
             cells[item.job.benchmark, item.job.interpreter.name] = cell
         for cell in cells.values():
             self.scheduler.note_origin(cell, metric)
+        return self._grid(rows, columns, missing, cells, metric, (), None)
+
+    def _grid(self, rows, columns, missing, cells, metric, facts, fallback) -> Results:
         return Results(
-            rows,
-            tuple(columns),
-            tuple(missing),
-            self.suite.baseline,
-            self.profile,
-            cells,
-            metric,
-            frozen=self.mode == FROZEN,
-        )
+            rows, tuple(columns), tuple(missing), self.suite.baseline, self.profile, cells,
+            metric, frozen=self.mode == FROZEN, sets=facts, fallback=fallback,
+        )  # fmt: skip
 
     def column(self, name: str, metric: Metric = TIME) -> Column | InterpreterNotFound:
         """The column an interpreter's numbers come from (``metric``, the suite's default
         extension), measuring nothing."""
         spec = self.suite.interpreter(name)
+        shown, _ = self.shown_set(metric)
+        if shown is not None:
+            found = sets.set_columns(shown, [spec], (EMPTY_LOOP,), metric, self._code_digest)
+            return found.columns[0] if found.columns else found.missing[0]
         here, why = self._live(spec, metric, [EMPTY_LOOP, *self._default_rows()])
-        if here is not None and not self.policy.prefers_recorded:
-            return here.column
-        recorded = self._recorded(spec, [EMPTY_LOOP], metric)
-        if recorded:
-            return sources.recorded_column(spec, recorded.values())
         if here is not None:
             return here.column
         return why if isinstance(why, InterpreterNotFound) else InterpreterNotFound(spec, why)
 
     def current_key(self, bench: Benchmark, interpreter: str, metric: Metric) -> str:
         """What the cell's ``key`` would be now ("" if it cannot be known without measuring)."""
-        spec = self.suite.interpreter(interpreter)
+        name, _, across = interpreter.partition("@")  # "cpython@box-a": a table over sets
+        spec = self.suite.interpreter(name)
+        shown, _ = self.shown_set(metric)
+        if across:
+            shown = sets.recorded_sets(self.suite.recorded_dir).get(across)
+            if shown is None:
+                return ""
+        if shown is not None:
+            found = sets.set_columns(
+                shown, [spec], (bench,), metric, self._code_digest, where=across
+            )
+            cell = found.cells.get((bench, interpreter))
+            return cell.key if cell is not None else ""
         here, _ = self._live(spec, metric, [bench])
-        if here is None or self.policy.prefers_recorded:
-            recorded = self._recorded(spec, [bench], metric).get(bench)
-            if recorded is not None:
-                return recorded.key
         if here is None:
             return ""
         return fingerprint(self._job(bench, here), metric, self._extension_digest(bench, here))
@@ -210,32 +323,26 @@ class ResultStore:
 
     # -- one column ---------------------------------------------------------
 
-    def _column(self, spec, rows, metric, cells, pending) -> Column | InterpreterNotFound:
-        """Fill ``cells`` (and ``pending``) for one interpreter; returns its column."""
+    def _column(self, spec, rows, metric, cells, pending, found) -> Column | InterpreterNotFound:
+        """Fill ``cells`` (and ``pending``) for one interpreter measured here; returns
+        its column (or why it is missing)."""
         here, why = self._live(spec, metric, rows)
-        use_recorded = here is None or self.policy.prefers_recorded
-        recorded = self._recorded(spec, rows, metric) if use_recorded else {}
         if here is not None:
+            found[spec.name] = here
             for bench in rows:
-                cell = recorded.get(bench) or self._lookup(bench, here, metric, pending)
+                cell = self._lookup(bench, here, metric, pending)
                 if cell is not None:
                     cells[bench, spec.name] = cell
             return here.column
-        if recorded:
-            for bench in rows:
-                cells[bench, spec.name] = recorded.get(bench) or sources.unrecorded_cell(
-                    bench, spec, metric
-                )
-            return sources.recorded_column(spec, recorded.values())
         if isinstance(why, InterpreterNotFound):
             return why
-        # Found, but this machine cannot measure it, and nothing was recorded.
-        found = self.toolchain.interpreter(spec)
+        # Found, but this machine cannot measure it, and no recorded set has it.
+        interp = self.toolchain.interpreter(spec)
         for bench in rows:
             cells[bench, spec.name] = Cell(
                 bench, spec.name, origin=FAILED, error=why, machine=True
             )
-        return found.column
+        return interp.column
 
     def _live(
         self, spec: InterpreterSpec, metric: Metric, rows: Iterable[Benchmark]
@@ -245,11 +352,6 @@ class ResultStore:
             return None, InterpreterNotFound(spec, f"is not measured in the {self.mode!r} mode")
         extensions = {b.extension for b in rows if b.extension is not None}
         return self.toolchain.live_reason(spec, metric, extensions)
-
-    def _recorded(self, spec: InterpreterSpec, rows, metric: Metric) -> dict[Benchmark, Cell]:
-        return sources.recorded_cells(
-            self.recorded, spec, rows, metric, self._code_digest, self.policy.stale_warns
-        )
 
     def _lookup(
         self, bench: Benchmark, interp: Interpreter, metric: Metric, pending: list[Pending]
@@ -283,6 +385,7 @@ class ResultStore:
             counting=self.suite.counting,
             timeout=self.timeout,
             scratch=self.layout.scratch,
+            measured_in=self.measured_in,
         )
 
     def _extension_digest(self, bench: Benchmark, interp: Interpreter) -> str:
@@ -294,6 +397,14 @@ class ResultStore:
         sources_digest = self.toolchain.source_digest(bench.extension) if bench.extension else ""
         return code_digest(bench, sources_digest)
 
+    def _all_rows(self) -> list[Benchmark]:
+        """A benchmark of each C extension (to check that it compiles here)."""
+        firsts: dict[object, Benchmark] = {}
+        for group in self.suite.groups:
+            for bench in group.benchmarks:
+                firsts.setdefault(bench.extension, bench)
+        return [EMPTY_LOOP, *firsts.values()]
+
     def _default_rows(self) -> list[Benchmark]:
         """A benchmark using the suite's extension, to check that it compiles here."""
         return [b for g in self.suite.groups for b in g.benchmarks[:1]][:1]
@@ -301,3 +412,9 @@ class ResultStore:
     def _specs(self, names: Iterable[str] | None) -> list[InterpreterSpec]:
         names = list(names or ())
         return [self.suite.interpreter(n) for n in names] or list(self.suite.interpreters)
+
+
+def _reason(spec: InterpreterSpec, why: InterpreterNotFound | str) -> str:
+    """Why this machine cannot measure an interpreter, as one sentence."""
+    text = str(why) if isinstance(why, InterpreterNotFound) else f"{spec.label}: {why}"
+    return text if text.endswith(".") else f"{text}."

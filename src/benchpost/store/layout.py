@@ -18,9 +18,10 @@ those of processes that are gone (a build killed with SIGKILL, a power cut).
 Measuring takes one lock for the whole machine (``MACHINE_LOCK``), whatever
 the cache: timings must not run beside each other.
 
-Recorded results (committed, ``benchmarks/results`` by default)::
+Recorded results (committed, ``benchmarks/results`` by default), one set per
+machine (``store.sets``)::
 
-    <interpreter>/<group>/<benchmark>[.<metric>].json
+    <machine>/<interpreter>/<group>/<benchmark>[.<metric>].json
     frozen/<post>/<interpreter>/<group>/<benchmark>[.<metric>].json  a frozen post's own
 """
 
@@ -116,9 +117,14 @@ def _owner(name: str, kinds: tuple[str, ...]) -> int | None:
     return int(compiling.group(1)) if compiling else owner(name, kinds)
 
 
+#: The folder of frozen posts' results, beside the machines' folders.
+FROZEN_FOLDER = "frozen"
+
+
 @dataclass(frozen=True)
 class RecordedLayout:
-    """Where committed results live (``recorded:`` in the suite file)."""
+    """Where one set's committed results live: a machine's folder under
+    ``recorded:`` in the suite file, or a frozen post's folder."""
 
     root: Path
 
@@ -129,4 +135,4 @@ class RecordedLayout:
 
 def frozen_dir(recorded_root: Path, docname: str) -> Path:
     """The folder of a frozen post's own results: ``frozen/posts/<name>``."""
-    return recorded_root / "frozen" / "/".join(slug(part) for part in docname.split("/"))
+    return recorded_root / FROZEN_FOLDER / "/".join(slug(part) for part in docname.split("/"))

@@ -96,6 +96,25 @@ def check_benchmark(recorded: Recorded, name: str) -> None:
         )
 
 
+def check_set(found: Recorded, set_id: str) -> str:
+    """The file's set id; ``RecordedError`` if it is not ``set_id`` (when given: the
+    set of the interpreter's other files) or if the file names no set at all."""
+    measured_in = schema.set_of(found.result)
+    if measured_in is None:
+        raise RecordedError(
+            f"recorded result {found.path} names no set (it was recorded before sets): "
+            f"record its machine again with 'python -m benchpost record --machine NAME'"
+        )
+    if set_id and measured_in.id != set_id:
+        raise RecordedError(
+            f"recorded result {found.path} belongs to set {measured_in.id}, not to "
+            f"{set_id} like the files beside it: it was copied in from another run; "
+            f"record the machine again with 'python -m benchpost record --machine "
+            f"{measured_in.machine.name}'"
+        )
+    return measured_in.id
+
+
 def is_stale(result: pyperf.Benchmark, code_digest: str) -> bool:
     """True if the benchmark or the C extension changed since it was recorded."""
     return schema.code_digest_of(result) != code_digest

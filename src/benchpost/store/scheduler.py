@@ -48,6 +48,8 @@ class Pending:
     job: Job
     path: Path
     key: str
+    #: measured again although stored (to pair it with a new cell of its row)
+    again: bool = False
 
 
 @dataclass
@@ -124,6 +126,8 @@ class Scheduler:
         cells: dict[int, Cell] = {}
         # Another build may have measured some while we waited for the lock.
         for index, item in enumerate(batch):
+            if item.again:
+                continue
             result = self.cache.load(item.path)
             if result is not None:
                 cells[index] = _cell(item, result, CACHED)

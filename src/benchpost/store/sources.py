@@ -2,11 +2,12 @@
 
 ``benchpost_mode`` (or ``BENCHPOST_MODE``) picks one policy:
 
-- ``measure``: measure what can be measured here; recorded results only where
-  this machine cannot (interpreter, compiler, headers or the metric's tool
-  missing);
-- ``recorded``: measure nothing, recorded results for every interpreter;
-- ``measure-missing``: recorded results wherever there are some, measure the rest;
+- ``measure``: measure every interpreter here, in one set; where this machine
+  cannot measure one (interpreter, compiler, headers or the metric's tool
+  missing), show a recorded set instead, for every column (``store.sets``);
+- ``recorded``: measure nothing, a recorded set for every table;
+- ``measure-missing``: a recorded set where there is one that holds every
+  interpreter, else measure;
 - ``frozen`` (a post's own choice, never a build's): that post's frozen
   results only; a change of code since is a note, not a warning.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from benchpost import schema
 from benchpost.measure.interpreters import Column
@@ -68,27 +70,32 @@ def recorded_cells(
     metric: Metric,
     code_digest: Callable[[Benchmark], str],
     stale_warns: bool = True,
+    folder: str = "",
+    set_id: str = "",
 ) -> dict[Benchmark, Cell]:
-    """The recorded cells of one interpreter; a stale one is marked (and carries a
-    warning, unless ``stale_warns`` is off: a frozen post)."""
-    cells = {}
+    """The recorded cells of one interpreter (in its ``folder``, by default its name)
+    of one set; a stale one is marked (and carries a warning, unless ``stale_warns``
+    is off: a frozen post). A file of another set than ``set_id`` (by default, the
+    interpreter's first file's) is refused."""
+    cells: dict[Benchmark, Cell] = {}
     for bench in rows:
-        path = layout.result(spec.name, bench, metric)
+        path = layout.result(folder or spec.name, bench, metric)
         try:
             found = recorded.load(path)
             if found is not None:
                 recorded.check_interpreter(found, spec.label)
                 recorded.check_benchmark(found, bench.name)
+                set_id = recorded.check_set(found, set_id)
         except recorded.RecordedError as exc:
             cells[bench] = Cell(bench, spec.name, origin=FAILED, error=str(exc))
             continue
         if found is None:
             continue
         stale = recorded.is_stale(found.result, code_digest(bench))
+        again = f"python -m benchpost record {bench.group} --machine {layout.root.name}"
         warning = (
             f"recorded result {path} is stale: the benchmark or the C extension changed "
-            f"since it was recorded; record it again with 'python -m benchpost record "
-            f"{bench.group} --interpreter {spec.name} --metric {metric.name}'"
+            f"since it was recorded; record its set again with '{again}'"
             if stale and stale_warns
             else ""
         )
@@ -105,20 +112,20 @@ def recorded_cells(
     return cells
 
 
-def unrecorded_cell(bench: Benchmark, spec: InterpreterSpec, metric: Metric) -> Cell:
+def unrecorded_cell(bench: Benchmark, spec: InterpreterSpec, metric: Metric, path: Path) -> Cell:
     """The cell of a recorded column that has no result for ``bench``."""
     return Cell(
         bench,
         spec.name,
         origin=FAILED,
-        error=f"no recorded result: record it with 'python -m benchpost record "
-        f"--interpreter {spec.name} --metric {metric.name}' where {spec.label} "
-        f"is installed",
+        error=f"no recorded result {path}: record the set again with 'python -m benchpost "
+        f"record --machine {path.parents[2].name} --metric {metric.name}' where "
+        f"{spec.label} is installed",
     )
 
 
-def recorded_column(spec: InterpreterSpec, cells: Iterable[Cell]) -> Column:
-    """The column of recorded results: the interpreter and machine they name."""
+def recorded_column(spec: InterpreterSpec, cells: Iterable[Cell], where: str = "") -> Column:
+    """The column of recorded results: the interpreter and set they name."""
     first = next(c.result for c in cells if c.result is not None)
     facts = schema.column_facts(first)
     return Column(
@@ -126,5 +133,6 @@ def recorded_column(spec: InterpreterSpec, cells: Iterable[Cell]) -> Column:
         facts.kind,
         facts.python_version,
         facts.pypy_version,
-        provenance=schema.provenance(first),
+        measured_in=schema.set_of(first),
+        where=where,
     )

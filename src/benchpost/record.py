@@ -1,0 +1,119 @@
+"""``python -m benchpost record``: this machine's set, for committing.
+
+A recorded set is what one run measured side by side on one machine
+(``store.sets``). ``record`` measures every group on every configured
+interpreter found here, together, in a cache of its own (so that nothing
+measured by an earlier run joins the set), and then replaces this machine's
+files of the recorded metrics under the suite's ``recorded:`` folder. It
+replaces nothing unless every number was measured, and it never touches
+another machine's folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from benchpost.measure.metric import Metric
+from benchpost.measure.registry import METRICS
+from benchpost.store import MEASURE, ResultStore, recorded
+from benchpost.store.layout import RecordedLayout
+from benchpost.suite import EMPTY_LOOP, Profile, Suite
+
+#: A machine's name is a folder's name: letters, digits, '.', '_', '-'.
+MACHINE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+
+
+class RecordError(Exception):
+    """Nothing was recorded (and nothing replaced)."""
+
+
+def check_machine_name(name: str) -> str:
+    """``name``, or ``RecordError`` if it cannot name a folder."""
+    if name and not MACHINE_NAME.fullmatch(name):
+        raise RecordError(
+            f"--machine {name!r}: a machine's name is a folder's name (letters, digits, "
+            f"'.', '_' and '-', at most 80), e.g. --machine epyc-vm"
+        )
+    return name
+
+
+def record(
+    suite: Suite,
+    profile: Profile,
+    cache_dir: Path,
+    metrics: Sequence[Metric],
+    machine: str = "",
+    timeout: float = 600.0,
+    progress: Callable[[str], None] = print,
+) -> Path:
+    """Measure this machine's set and put it in place; returns its folder."""
+    check_machine_name(machine)
+    scratch_cache = cache_dir / "record"
+    shutil.rmtree(scratch_cache, ignore_errors=True)
+    store = ResultStore(suite, profile, scratch_cache, timeout, progress, MEASURE,
+                        machine=machine)  # fmt: skip
+    found, missing = store.interpreters()
+    for exc in missing:
+        progress(f"not in this set: {exc}")
+    if not found:
+        raise RecordError("no configured interpreter was found here: nothing to record")
+    for metric in metrics:
+        problem = store.cannot_measure(metric)
+        if problem:
+            raise RecordError(f"{metric.plural} need {problem}")
+    name = store.measured_in.machine.name
+    target = suite.recorded_dir / name
+    staging = suite.recorded_dir / f".{name}.new-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        _measure_into(store, [interp.spec for interp in found], metrics, staging)
+        _replace(target, staging, metrics)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _measure_into(store: ResultStore, specs, metrics: Sequence[Metric], staging: Path) -> None:
+    """Measure every group on ``specs`` together; copy the results into ``staging``."""
+    layout = RecordedLayout(staging)
+    failed = []
+    for metric in metrics:
+        for group in store.suite.groups:
+            rows = tuple(dict.fromkeys([EMPTY_LOOP, *group.benchmarks]))
+            results = store.measured_here(rows, specs, metric)
+            for (bench, interp), cell in results.cells.items():
+                if cell.ok and cell.path is not None:
+                    recorded.save(layout.result(interp, bench, metric), cell.path)
+                else:
+                    failed.append(f"{bench.group}/{bench.name} on {interp}: {cell.error}")
+    if failed:
+        raise RecordError(
+            f"{len(failed)} results could not be measured, so nothing was replaced "
+            f"(a set is recorded whole); first: {failed[0]}"
+        )
+
+
+def _replace(target: Path, staging: Path, metrics: Sequence[Metric]) -> None:
+    """Put the staged files of ``metrics`` in place of the target's (its other
+    metrics' files stay)."""
+    for old in list(target.rglob("*.json")) if target.is_dir() else []:
+        if _metric_of(old) in metrics:
+            old.unlink()
+    for new in staging.rglob("*.json"):
+        place = target / new.relative_to(staging)
+        place.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(new, place)
+    for folder in sorted(target.rglob("*"), reverse=True):  # emptied folders go
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def _metric_of(path: Path) -> Metric | None:
+    """The metric of a recorded file, by its name (``x.json``, ``x.instructions.json``)."""
+    tags = {m.file_tag: m for m in METRICS.values()}
+    stem_tag = path.name[: -len(".json")].rpartition(".")[2] if path.name.count(".") > 1 else ""
+    return tags.get(stem_tag, tags.get(""))

@@ -1,0 +1,164 @@
+"""Recorded sets: what was measured side by side elsewhere, one folder per machine.
+
+A *set* is what one run measured side by side: one machine, one ``record``
+(or ``freeze`` command, or CI job), every interpreter in the same rounds. A
+ratio is a measurement only between two numbers of one set: the same CPython
+ran ``noargs`` at 19 ns on one "AMD EPYC" VM and at 32 ns on another, so a
+ratio across them measures the machines as much as the interpreters.
+
+Recorded sets live under the suite's ``recorded:`` folder, one per machine
+(``store.layout``)::
+
+    <recorded>/<machine>/<interpreter>/<group>/<benchmark>[.<metric>].json
+
+Recording a machine again replaces its folder's files of that metric, and
+never touches another machine's. Files in the layout before sets
+(``<recorded>/<interpreter>/...``) are refused with the command that
+converts them (``python -m benchpost convert``), never mixed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from benchpost import schema
+from benchpost.measure.interpreters import Column, InterpreterNotFound
+from benchpost.measure.metric import Metric
+from benchpost.results import Cell
+from benchpost.store import recorded, sources
+from benchpost.store.layout import FROZEN_FOLDER, RecordedLayout
+from benchpost.suite import EMPTY_LOOP, Benchmark, InterpreterSpec
+
+
+@dataclass(frozen=True)
+class RecordedSet:
+    """One machine's folder of recorded results (or a frozen post's)."""
+
+    name: str
+    layout: RecordedLayout
+
+    def has(self, interpreter: str) -> bool:
+        return (self.layout.root / interpreter).is_dir()
+
+    def identity(self, baseline: str, metric: Metric) -> schema.MeasuredSet | None:
+        """The set as its baseline's empty loop tells it (its reference loop); None
+        if that file is missing or unusable."""
+        try:
+            found = recorded.load(self.layout.result(baseline, EMPTY_LOOP, metric))
+        except recorded.RecordedError:
+            return None
+        return None if found is None else schema.set_of(found.result)
+
+    def reference_loop(self, baseline: str, metric: Metric) -> float | None:
+        """The machine's speed figure: the baseline's empty loop, per iteration."""
+        try:
+            found = recorded.load(self.layout.result(baseline, EMPTY_LOOP, metric))
+        except recorded.RecordedError:
+            return None
+        return None if found is None else found.result.mean()
+
+
+def recorded_sets(root: Path) -> dict[str, RecordedSet]:
+    """The recorded sets under ``root``, by machine name; ``recorded.RecordedError``
+    if ``root`` holds results in the layout before sets."""
+    if not root.is_dir():
+        return {}
+    old = sorted(
+        p for p in root.glob("*/*/*.json") if p.relative_to(root).parts[0] != FROZEN_FOLDER
+    )
+    if old:
+        raise recorded.RecordedError(
+            f"recorded results in {root} are in the layout before sets ({old[0]}): a "
+            f"ratio must not divide numbers from different machines or runs; convert "
+            f"them into one set with 'python -m benchpost convert' (if they were "
+            f"recorded together), or record them again with 'python -m benchpost record'"
+        )
+    return {
+        folder.name: RecordedSet(folder.name, RecordedLayout(folder))
+        for folder in sorted(root.iterdir())
+        if folder.is_dir() and folder.name != FROZEN_FOLDER and not folder.name.startswith(".")
+    }
+
+
+def default_set(
+    sets: dict[str, RecordedSet],
+    specs: Iterable[InterpreterSpec],
+    baseline: str,
+    metric: Metric,
+    wanted: str = "",
+) -> RecordedSet | None:
+    """The set a build shows where it cannot measure everything: ``wanted`` (an
+    unknown name is a ``LookupError``), the only one, or the newest that holds
+    every interpreter (None if there is none)."""
+    if wanted:
+        if wanted not in sets:
+            known = ", ".join(sets) or "none"
+            raise LookupError(
+                f"benchpost_recorded_set names {wanted!r}, but there is no such recorded "
+                f"set (sets: {known})"
+            )
+        return sets[wanted]
+    if len(sets) == 1:
+        return next(iter(sets.values()))
+    names = [spec.name for spec in specs]
+    complete = [s for s in sets.values() if all(s.has(n) for n in names)]
+    dated = [(s.identity(baseline, metric), s) for s in complete]
+    dated = [(found.date, s.name, s) for found, s in dated if found and found.date]
+    return max(dated, key=lambda item: item[:2])[2] if dated else None
+
+
+@dataclass(frozen=True)
+class SetColumns:
+    """One set's columns and cells, for ``Results``."""
+
+    columns: list[Column]
+    missing: list[InterpreterNotFound]
+    cells: dict[tuple[Benchmark, str], Cell]
+
+
+def set_columns(
+    shown: RecordedSet,
+    specs: Iterable[InterpreterSpec],
+    rows: tuple[Benchmark, ...],
+    metric: Metric,
+    code_digest: Callable[[Benchmark], str],
+    stale_warns: bool = True,
+    where: str = "",
+) -> SetColumns:
+    """Every column of ``specs`` from the recorded set ``shown``. With ``where`` (a
+    table over several sets), each column is named ``<interpreter>@<where>`` and
+    labelled with it."""
+    baseline_set = None
+    columns, missing, cells = [], [], {}
+    for spec in specs:
+        if not shown.has(spec.name):
+            missing.append(
+                InterpreterNotFound(
+                    spec,
+                    f"is not in the recorded set {shown.name} ({shown.layout.root}); "
+                    f"record it there with 'python -m benchpost record --machine "
+                    f"{shown.name}' where it is installed",
+                )
+            )
+            continue
+        named = replace(spec, name=f"{spec.name}@{where}") if where else spec
+        found = sources.recorded_cells(
+            shown.layout, named, rows, metric, code_digest, stale_warns, spec.name,
+            baseline_set or "",
+        )  # fmt: skip
+        for bench in rows:
+            path = shown.layout.result(spec.name, bench, metric)
+            cells[bench, named.name] = found.get(bench) or sources.unrecorded_cell(
+                bench, named, metric, path
+            )
+        usable = [c for c in found.values() if c.ok]
+        if not usable:
+            missing.append(InterpreterNotFound(spec, f"has no usable result in {shown.name}"))
+            continue
+        column = sources.recorded_column(named, usable, where)
+        if baseline_set is None and column.measured_in is not None:
+            baseline_set = column.measured_in.id  # the first column's set: the others' too
+        columns.append(column)
+    return SetColumns(columns, missing, cells)
