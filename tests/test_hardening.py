@@ -32,7 +32,6 @@ from benchpost.render.chart import draw_chart
 from benchpost.render.format import format_speedup, format_time
 from benchpost.results import FAILED, Comparison
 from benchpost.store import RECORDED_ONLY, ResultStore
-from benchpost.store.layout import RecordedLayout
 from benchpost.suite import EMPTY_LOOP, SuiteError, load_suite
 
 from .conftest import (
@@ -46,7 +45,7 @@ from .conftest import (
 from .test_faults import _running, start_slow_run
 from .test_render import NOARGS, RESULTS
 from .test_sphinx_build import table_rows
-from .test_store_policy import make_store, record_all, recorder
+from .test_store_policy import make_store, record_all, recorded_layout, recorder
 from .test_suite import GOOD, write_suite
 
 META = PostMeta("Title", "a-post", dt.date(2026, 11, 25))
@@ -105,7 +104,7 @@ def test_a_recorded_file_in_the_wrong_interpreters_folder_is_refused(tmp_path):
     metric = recorder()
     record_all(tmp_path, metric)
     store = make_store(tmp_path, RECORDED_ONLY)
-    layout = RecordedLayout(store.suite.recorded_dir)
+    layout = recorded_layout(store)
     noargs = store.suite.benchmark("calls", "noargs")
     shutil.copy(layout.result("cpython", noargs, metric), layout.result("pypy", noargs, metric))
     cell = store.results([noargs], ["cpython", "pypy"], metric).cell(noargs, "pypy")
@@ -126,7 +125,7 @@ def test_a_recorded_file_with_impossible_values_is_refused(tmp_path, value, says
     record_all(tmp_path, metric)
     store = make_store(tmp_path, RECORDED_ONLY)
     noargs = store.suite.benchmark("calls", "noargs")
-    path = RecordedLayout(store.suite.recorded_dir).result("pypy", noargs, metric)
+    path = recorded_layout(store).result("pypy", noargs, metric)
     data = json.loads(path.read_text())
     for bench in data["benchmarks"]:
         for run in bench["runs"]:
@@ -296,7 +295,7 @@ def test_a_recorded_file_linked_under_another_benchmarks_name_is_refused(tmp_pat
     metric = recorder()
     record_all(tmp_path, metric)
     store = make_store(tmp_path, RECORDED_ONLY)
-    layout = RecordedLayout(store.suite.recorded_dir)
+    layout = recorded_layout(store)
     noargs = store.suite.benchmark("calls", "noargs")
     onearg = store.suite.benchmark("calls", "onearg(i)")
     # "ln -s onearg_i.json noargs.json": one file, two benchmarks' names.

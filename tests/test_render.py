@@ -283,28 +283,43 @@ def broken_values(results: Results):
         yield (bench, interp), (cell.values() or None)
 
 
-def test_a_ratio_between_a_column_measured_here_and_a_recorded_one_is_marked():
+def test_a_table_over_two_sets_says_its_ratios_cross_them_and_names_both_machines():
     import dataclasses
     import datetime as dt
 
-    from benchpost.render.table import MIXED_MARK, legend
-    from benchpost.schema import Provenance
+    from benchpost.render.table import UNPAIRED_MARK, legend
+    from benchpost.results import SetFacts
+    from benchpost.schema import Machine, MeasuredSet
 
-    elsewhere = Provenance(dt.date(2026, 11, 20), "Other CPU", "other-host")
-    pypy = dataclasses.replace(PYPY, provenance=elsewhere)
-    mixed = dataclasses.replace(RESULTS, interpreters=(CPYTHON, pypy))
-    assert not mixed.paired("pypy") and RESULTS.paired("pypy")
-    ratio = "2.4x faster (2.3\u20132.6)"
-    assert cell_text(mixed, NOARGS, "pypy", TableOptions())[1] == f"{ratio} {MIXED_MARK}"
-    assert cell_text(RESULTS, NOARGS, "pypy", TableOptions())[1] == ratio
-    assert "recorded elsewhere" in legend(mixed, TableOptions())
-    assert "recorded elsewhere" not in legend(RESULTS, TableOptions())
-    # Both recorded together, on one machine and day: a fair comparison, not marked.
-    cpython = dataclasses.replace(CPYTHON, provenance=elsewhere)
-    together = dataclasses.replace(RESULTS, interpreters=(cpython, pypy))
-    assert together.paired("pypy")
-    note = measurement_note(together)
-    assert "recorded 2026-11-20 on Other CPU (other-host)" in note
+    def measured_in(name: str, cpu: str) -> MeasuredSet:
+        machine = Machine(name, cpu, 2, 23.5, "Linux 6.1", "kvm")
+        return MeasuredSet(f"id-{name}", machine, ("cpython", "pypy"), dt.date(2026, 11, 20))
+
+    a, b = measured_in("box-a", "AMD EPYC"), measured_in("box-b", "Intel Xeon")
+    one_set = dataclasses.replace(
+        RESULTS,
+        interpreters=tuple(dataclasses.replace(c, measured_in=a) for c in RESULTS.interpreters),
+        sets=(SetFacts("box-a", a, 10e-9),),
+    )
+    assert one_set.same_set("pypy") and not one_set.across_sets
+    assert "across sets" not in legend(one_set, TableOptions())
+    note = measurement_note(one_set)
+    assert "Every column comes from one recorded set" in note
+    assert "Set box-a: recorded 2026-11-20 on AMD EPYC, 2 cores, 23.5 GiB, Linux 6.1, kvm" in note
+    assert "reference loop (the empty loop on CPython) 10.0 ns" in note
+
+    across = dataclasses.replace(
+        one_set,
+        interpreters=(one_set.interpreters[0], dataclasses.replace(PYPY, measured_in=b)),
+        sets=(SetFacts("box-a", a, 10e-9), SetFacts("box-b", b, 16e-9)),
+    )
+    assert not across.same_set("pypy") and across.across_sets
+    assert f"{UNPAIRED_MARK}: a ratio across sets" in legend(across, TableOptions())
+    note = measurement_note(across)
+    assert (
+        "from 2 recorded sets" in note and "Set box-b: recorded 2026-11-20 on Intel Xeon" in note
+    )
+    assert "16.0 ns, 1.60x slower than on box-a" in note
 
 
 def test_a_busy_machine_and_unsteady_processes_are_said():

@@ -45,6 +45,7 @@ class Recorder(Metric):
             raise MeasureError("it broke")
         value = float(len(job.benchmark.code))
         metadata = {"name": job.benchmark.name, "unit": "integer", **schema.job_metadata(job)}
+        metadata["date"] = "2026-11-20T10:00:00"
         run = pyperf.Run([value, value], metadata=metadata, collect_metadata=False)
         buffer = io.StringIO()
         pyperf.Benchmark([run]).dump(buffer)
@@ -60,13 +61,16 @@ def recorder(**options: object) -> Recorder:
     )
 
 
-def make_store(tmp_path, mode: str = "measure") -> ResultStore:
+def make_store(
+    tmp_path, mode: str = "measure", machine: str = "", cache: str = "cache"
+) -> ResultStore:
     # Two names for the same Python: two "interpreters" without PyPy.
     if not (tmp_path / "suite.yaml").exists():
         text = suite_yaml().replace("command: pypy3", "command: current")
         (tmp_path / "suite.yaml").write_text(text)
     suite = load_suite(tmp_path / "suite.yaml")
-    return ResultStore(suite, suite.profile("tiny"), tmp_path / "cache", mode=mode)
+    return ResultStore(suite, suite.profile("tiny"), tmp_path / cache, mode=mode,
+                       machine=machine)  # fmt: skip
 
 
 def test_a_miss_is_measured_once_then_comes_from_the_store(tmp_path):
@@ -124,19 +128,27 @@ def test_a_changed_benchmark_is_a_miss_and_its_key_changes(tmp_path):
     assert cell.origin == MEASURED and cell.mean() == len("simple.noargs(); 1")
 
 
-def record_all(tmp_path, metric: Metric) -> None:
-    """Measure everything and copy it into the suite's recorded folder."""
-    store = make_store(tmp_path)
+#: The machine whose set ``record_all`` writes.
+MACHINE = "box"
+
+
+def recorded_layout(store: ResultStore, machine: str = MACHINE) -> RecordedLayout:
+    """The folder of a machine's recorded set."""
+    return RecordedLayout(store.suite.recorded_dir / machine)
+
+
+def record_all(tmp_path, metric: Metric, machine: str = MACHINE) -> None:
+    """Measure everything in one run and copy it into a machine's recorded set."""
+    store = make_store(tmp_path, machine=machine, cache=f"cache-{machine}")
     results = store.results(store.suite.group("calls").benchmarks, metric=metric)
-    layout = RecordedLayout(store.suite.recorded_dir)
     for (bench, interp), cell in results.cells.items():
-        recorded.save(layout.result(interp, bench, metric), cell.path)
+        recorded.save(recorded_layout(store, machine).result(interp, bench, metric), cell.path)
 
 
 @pytest.mark.parametrize(
     ("mode", "origins", "measured"),
     [
-        ("measure", {CACHED}, 0),  # found here: the store, never the recorded files
+        ("measure", {MEASURED}, 6),  # found here: measured, never the recorded files
         (RECORDED_ONLY, {RECORDED}, 0),
         (MEASURE_MISSING, {RECORDED}, 0),
     ],
@@ -151,18 +163,19 @@ def test_the_mode_decides_where_numbers_come_from(tmp_path, mode, origins, measu
     assert len(metric.calls) - calls == measured
 
 
-def test_measure_missing_measures_only_what_has_no_recorded_result(tmp_path):
+def test_measure_missing_never_mixes_a_recorded_set_with_measured_cells(tmp_path):
     metric = recorder()
     record_all(tmp_path, metric)
     store = make_store(tmp_path, MEASURE_MISSING)
-    layout = RecordedLayout(store.suite.recorded_dir)
     onearg = store.suite.benchmark("calls", "onearg(i)")
-    layout.result("pypy", onearg, metric).unlink()
-    (tmp_path / "cache").rename(tmp_path / "old-cache")  # nothing in the store
+    path = recorded_layout(store).result("pypy", onearg, metric)
+    path.unlink()
     results = store.results(store.suite.group("calls").benchmarks, metric=metric)
-    assert results.cell(onearg, "pypy").origin == MEASURED
+    cell = results.cell(onearg, "pypy")
+    assert cell.origin == FAILED and str(path) in cell.error
+    assert "python -m benchpost record --machine box" in cell.error
     assert results.cell(EMPTY_LOOP, "pypy").origin == RECORDED
-    assert metric.calls[-1] == ("onearg(i)", "pypy")
+    assert all(c.origin != MEASURED for c in results.cells.values())
 
 
 def test_the_interpreter_column_never_measures(tmp_path):
