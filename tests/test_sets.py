@@ -27,8 +27,8 @@ pytestmark = pytest.mark.store
 def without_pypy(tmp_path, **options) -> ResultStore:
     """A store whose PyPy cannot be found here (its recorded set may have it)."""
     suite = tmp_path / "suite.yaml"
-    suite.write_text(suite.read_text().replace("command: current\n    required: false",
-                                               "command: /nonexistent/pypy3\n    required: false"))  # fmt: skip
+    pypy = "command: current\n    required: false"
+    suite.write_text(suite.read_text().replace(pypy, "command: /nonexistent/pypy3\n" + pypy[17:]))
     loaded = load_suite(suite)
     return ResultStore(loaded, loaded.profile("tiny"), tmp_path / "cache-2", **options)
 
@@ -96,7 +96,7 @@ def test_the_set_shown_is_the_named_one_or_the_newest(tmp_path):
 
     assert shown() == {"newer"}
     assert shown(recorded_set="older") == {"older"}
-    with pytest.raises(LookupError, match="no such recorded set.*sets: newer, older"):
+    with pytest.raises(LookupError, match=r"no such recorded set.*sets: newer, older"):
         shown(recorded_set="gone")
 
 
@@ -107,7 +107,7 @@ def test_results_in_the_layout_before_sets_are_refused_with_the_command(tmp_path
     for folder in (root / "box").iterdir():
         folder.rename(root / folder.name)  # <recorded>/<interpreter>/...: the old layout
     store = without_pypy(tmp_path)
-    with pytest.raises(LookupError, match="layout before sets.*python -m benchpost convert"):
+    with pytest.raises(LookupError, match=r"layout before sets.*python -m benchpost convert"):
         store.results([EMPTY_LOOP], metric=metric)
 
 
@@ -153,7 +153,7 @@ def test_convert_refuses_results_from_two_machines(tmp_path):
         old.parent.mkdir(parents=True, exist_ok=True)
         old.write_text(json.dumps(data))
     shutil.rmtree(root / "box")
-    with pytest.raises(RecordError, match="not one run.*hostname: .*another-host"):
+    with pytest.raises(RecordError, match=r"not one run.*hostname: .*another-host"):
         convert(root)
     assert not any(p.name == "box" for p in root.iterdir())
 
