@@ -114,6 +114,10 @@ def _add_record(commands, anywhere: argparse.ArgumentParser) -> None:
     )
     record.add_argument("--profile", help="profile to measure with (default: the build's)")
     record.add_argument(
+        "--interpreter", action="append", dest="interpreters",
+        help="record only these interpreters (repeat; default: every one found here)",
+    )  # fmt: skip
+    record.add_argument(
         "--metric", action="append", dest="metrics", metavar="METRIC",
         help=f"{' or '.join(METRICS)} (repeat for both; default: {DEFAULT.name})",
     )  # fmt: skip
@@ -146,7 +150,7 @@ def _record(args: argparse.Namespace) -> int:
             metrics = [metric_named(m) for m in args.metrics or [DEFAULT.name]]
             folder = record(
                 suite, suite.profile(settings.profile), Path(settings.cache_dir), metrics,
-                settings.machine, args.timeout, _print_progress,
+                settings.machine, args.timeout, _print_progress, args.interpreters or (),
             )  # fmt: skip
     except (SuiteError, LookupError, RecordError) as exc:
         print(f"benchpost: error: {exc.args[0] if isinstance(exc, LookupError) else exc}",

@@ -49,14 +49,15 @@ def record(
     machine: str = "",
     timeout: float = 600.0,
     progress: Callable[[str], None] = print,
+    names: Sequence[str] = (),
 ) -> Path:
     """Measure this machine's set and put it in place; returns its folder."""
     check_machine_name(machine)
     scratch_cache = cache_dir / "record"
     shutil.rmtree(scratch_cache, ignore_errors=True)
     store = ResultStore(suite, profile, scratch_cache, timeout, progress, MEASURE,
-                        machine=machine)  # fmt: skip
-    found, missing = store.interpreters()
+                        names=tuple(names), machine=machine)  # fmt: skip
+    found, missing = store.interpreters(names)
     for exc in missing:
         progress(f"not in this set: {exc}")
     if not found:

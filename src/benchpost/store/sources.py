@@ -92,7 +92,7 @@ def recorded_cells(
         if found is None:
             continue
         stale = recorded.is_stale(found.result, code_digest(bench))
-        again = f"python -m benchpost record {bench.group} --machine {layout.root.name}"
+        again = f"python -m benchpost record --machine {layout.root.name}"
         warning = (
             f"recorded result {path} is stale: the benchmark or the C extension changed "
             f"since it was recorded; record its set again with '{again}'"
