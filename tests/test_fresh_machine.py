@@ -74,6 +74,42 @@ def test_a_machine_with_only_python_renders_the_whole_post(tmp_path):
     assert all(re.search(r"recorded \d{4}-\d\d-\d\d on ", n) for n in notes(project))
 
 
+def no_pypy(tmp_path: Path) -> dict:
+    """An environment where every program of the system is found but PyPy."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    for program in Path("/usr/bin").iterdir():
+        if not program.name.startswith("pypy"):
+            (bin_dir / program.name).symlink_to(program)
+    (bin_dir / "python3").unlink(missing_ok=True)
+    (bin_dir / "python3").symlink_to(sys.executable)
+    return {"PATH": str(bin_dir), "BENCHPOST_METRICS": "time"}
+
+
+def without_notes(page: Path) -> str:
+    """A post's text but its notes (which say where numbers come from)."""
+    html = re.sub(r'<p class="benchpost-note">.*?</p>', "", page.read_text(), flags=re.S)
+    return html_text(html[html.index('<div class="body"') :])
+
+
+def test_without_pypy_every_ratio_is_the_one_the_recording_says(tmp_path):
+    recorded = copy_this_project(tmp_path / "recorded")
+    sphinx_build(recorded, "-W", env={"BENCHPOST_MODE": "recorded", "BENCHPOST_METRICS": "time"})
+    project = copy_this_project(tmp_path / "site")
+    proc = sphinx_build(project, "-W", "--keep-going", env=no_pypy(tmp_path))
+    assert "0 measured" in proc.stdout, proc.stdout  # CPython alone would be a mix
+    assert without_notes(project / POST) == without_notes(recorded / POST)
+    page = (project / POST).read_text()
+    assert "\u2021" not in page
+    for caption, rows in tables(project).items():
+        assert all(re.search(r"recorded \d{4}-\d\d-\d\d on epyc-vm-2026-11-25", h)
+                   for h in rows[0][1:]), (caption, rows[0])  # fmt: skip
+    for note in notes(project):
+        if "left out" not in note:
+            assert "Recorded, not measured here: PyPy (pypy3) was not found" in note, note
+            assert re.search(r"This machine could measure CPython 3\.\d+\.\d+;", note)
+
+
 def test_without_valgrind_times_are_measured_and_counts_recorded(tmp_path):
     project = copy_this_project(tmp_path / "site")
     env = {**only_python(tmp_path, keep_cc=True), "BENCHPOST_PROFILE": "tiny"}
@@ -83,8 +119,10 @@ def test_without_valgrind_times_are_measured_and_counts_recorded(tmp_path):
     assert all("recorded" in h for h in counts[0][1:]), counts[0]
     for caption, rows in found.items():
         assert not any("recorded" in h for h in rows[0]), (caption, rows[0])
-    count_notes = [n for n in notes(project) if "instruction counts: recorded" in n]
+    count_notes = [n for n in notes(project) if "recorded set: instruction counts" in n]
     assert count_notes, notes(project)
+    assert "Recorded, not measured here: CPython: " in count_notes[0], count_notes[0]
+    assert "valgrind" in count_notes[0]
 
 
 def test_counts_left_out_of_a_build_are_never_shown_as_times(tmp_path):
@@ -106,8 +144,8 @@ def test_a_stale_recorded_result_is_a_warning_naming_the_file_and_the_command(tm
     proc = sphinx_build(project, "--keep-going", env=only_python(tmp_path))
     stale = [line for line in proc.stderr.splitlines() if "is stale" in line]
     assert stale, proc.stderr
-    assert any("results/cpython/calls/noargs.json" in line for line in stale), stale
-    assert any("python -m benchpost record calls --interpreter" in line for line in stale)
+    assert any("results/epyc-vm-2026-11-25/cpython/calls/noargs.json" in line for line in stale)
+    assert any("python -m benchpost record --machine epyc-vm-2026-11-25" in line for line in stale)
 
 
 @pytest.mark.skipif(
