@@ -62,6 +62,8 @@ def keep(env: BuildEnvironment, state: BuildState, results: Results) -> None:
     if env.docname != state.settings.freeze or state.store is None:
         return
     layout = RecordedLayout(staging_dir(state.store, env.docname))
+    if results.across_sets:
+        return  # recorded sets, committed already; a frozen folder holds one set
     for (bench, interp), cell in results.cells.items():
         if cell.ok and cell.path is not None:
             recorded.save(layout.result(interp, bench, results.metric), cell.path)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import shutil
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -25,7 +24,7 @@ from benchpost.measure.interpreters import Column, Interpreter, InterpreterNotFo
 from benchpost.measure.machine import this_machine
 from benchpost.measure.metric import Job, Metric
 from benchpost.measure.timing import TIME
-from benchpost.results import CACHED, FAILED, Cell, Fallback, Results, SetFacts
+from benchpost.results import CACHED, FAILED, Cell, Fallback, Results
 from benchpost.schema import MeasuredSet
 from benchpost.store import recorded, sets, sources
 from benchpost.store.cache import ResultCache
@@ -91,25 +90,12 @@ class ResultStore:
             self.layout.measure_lock, ResultCache(self.progress), self.progress, self.timeout
         )
         if self.sweep:
-            self._sweep()
-
-    def _sweep(self) -> None:
-        """Remove what killed builds left in the cache (never a live build's files)."""
-        removed = 0
-        for path in self.layout.leftovers():
-            try:
-                if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path)
-                else:
-                    path.unlink()
-            except OSError:
-                continue  # a read-only cache, or gone meanwhile: nothing to do
-            removed += 1
-        if removed:
-            self.progress(
-                f"removed {removed} temporary files left in {self.layout.root} by builds "
-                f"that were killed"
-            )
+            removed = self.layout.sweep()
+            if removed:
+                self.progress(
+                    f"removed {removed} temporary files left in {self.layout.root} by "
+                    f"builds that were killed"
+                )
 
     def sharing(self, mode: str, recorded_dir: Path) -> ResultStore:
         """A store for other sources (a frozen post's), sharing this one's toolchain,
@@ -128,21 +114,8 @@ class ResultStore:
         return self.scheduler.counts
 
     def summary(self) -> str:
-        """What this build measured, reused and lost, and how much of the measuring
-        wall time went into measured values."""
-        counts = self.counts
-        text = (
-            f"{sum(counts.values())} results: {counts['measured']} measured, "
-            f"{counts['cached']} from the store, {counts['recorded']} recorded, "
-            f"{counts['failed']} failed"
-        )
-        wall, values = self.scheduler.wall_seconds, self.scheduler.value_seconds
-        if wall > 0 and values > 0:
-            text += (
-                f"; {values:.1f} s of {wall:.1f} s timing went into measured values "
-                f"({values / wall:.0%})"
-            )
-        return text
+        """What this build measured, reused and lost (see the scheduler)."""
+        return self.scheduler.summary()
 
     def cannot_measure(self, metric: Metric) -> str:
         """What ``metric`` lacks here ("" if nothing, or if this mode measures nothing)."""
@@ -169,20 +142,9 @@ class ResultStore:
         rows = tuple(dict.fromkeys([EMPTY_LOOP, *benchmarks]))
         specs = self._specs(interpreter_names)
         shown, fallback = self.shown_set(metric)
-        if shown is not None:
-            found = sets.set_columns(
-                shown, specs, rows, metric, self._code_digest, self.policy.stale_warns
-            )
-            for cell in found.cells.values():
-                self.scheduler.note_origin(cell, metric)
-            facts = SetFacts(
-                shown.name,
-                shown.identity(self.suite.baseline, metric),
-                shown.reference_loop(self.suite.baseline, metric),
-            )
-            return self._grid(rows, found.columns, found.missing, found.cells, metric,
-                              (facts,), fallback)  # fmt: skip
-        return self.measured_here(rows, specs, metric)
+        if shown is None:
+            return self.measured_here(rows, specs, metric)
+        return self._recorded(rows, specs, metric, [shown], fallback)
 
     def results_across(
         self,
@@ -195,59 +157,44 @@ class ResultStore:
         set and interpreter (``<interpreter>@<set>``): ratios across sets are unpaired.
         ``LookupError`` for an unknown set."""
         rows = tuple(dict.fromkeys([EMPTY_LOOP, *benchmarks]))
-        specs = self._specs(interpreter_names)
-        known = sets.recorded_sets(self.suite.recorded_dir)
-        columns, missing, cells, facts = [], [], {}, []
-        for name in set_names:
-            if name not in known:
-                raise LookupError(
-                    f"unknown recorded set {name!r} (sets in "
-                    f"{self.suite.recorded_dir}: {', '.join(known) or 'none'})"
-                )
-            shown = known[name]
-            found = sets.set_columns(
-                shown, specs, rows, metric, self._code_digest, self.policy.stale_warns, name
-            )
-            columns += found.columns
-            missing += found.missing
-            cells.update(found.cells)
-            identity = shown.identity(self.suite.baseline, metric)
-            reference = shown.reference_loop(self.suite.baseline, metric)
-            facts.append(SetFacts(name, identity, reference))
-        results = self._grid(rows, columns, missing, cells, metric, tuple(facts), None)
-        baseline = next((c.name for c in columns if c.name.startswith(f"{self.suite.baseline}@")),
-                        columns[0].name if columns else self.suite.baseline)  # fmt: skip
-        return replace(results, baseline=baseline)
+        chosen = sets.by_names(self.suite.recorded_dir, set_names)
+        results = self._recorded(rows, self._specs(interpreter_names), metric, chosen, None)
+        names = [c.name for c in results.interpreters]
+        ours = [n for n in names if n.partition("@")[0] == self.suite.baseline]
+        return replace(results, baseline=(ours or names or [self.suite.baseline])[0])
+
+    def _recorded(self, rows, specs, metric, chosen, fallback: Fallback | None) -> Results:
+        found, facts = sets.read_sets(
+            chosen, specs, rows, metric, self._code_digest, self.suite.baseline,
+            self.policy.stale_warns,
+        )  # fmt: skip
+        for cell in found.cells.values():
+            self.scheduler.note_origin(cell, metric)
+        return self._grid(rows, found.columns, found.missing, found.cells, metric, facts,
+                          fallback)  # fmt: skip
 
     def shown_set(self, metric: Metric) -> tuple[RecordedSet | None, Fallback | None]:
         """The recorded set every table of ``metric`` shows in this build (None: this
         run's), and why, where this build measures. Chosen once for every
         interpreter together, so that a role's ratio is its table's."""
         if metric.name not in self._shown:
-            self._shown[metric.name] = self._choose(metric)
+            if self.mode == FROZEN:
+                self._shown[metric.name] = RecordedSet(FROZEN, self.recorded), None
+            else:
+                specs = self._specs(self.names)
+                try:
+                    known = sets.recorded_sets(self.suite.recorded_dir)
+                except recorded.RecordedError as exc:
+                    raise LookupError(str(exc)) from None
+                found = sets.default_set(
+                    known, specs, self.suite.baseline, metric, self.recorded_set
+                )
+                rows = self._all_rows()
+                self._shown[metric.name] = sets.choose(
+                    found, specs, lambda spec: self._live(spec, metric, rows),
+                    self.policy.measures, self.policy.prefers_recorded,
+                )  # fmt: skip
         return self._shown[metric.name]
-
-    def _choose(self, metric: Metric) -> tuple[RecordedSet | None, Fallback | None]:
-        if self.mode == FROZEN:
-            return RecordedSet("frozen", self.recorded), None
-        specs = self._specs(self.names)
-        try:
-            known = sets.recorded_sets(self.suite.recorded_dir)
-        except recorded.RecordedError as exc:
-            raise LookupError(str(exc)) from None
-        found = sets.default_set(known, specs, self.suite.baseline, metric, self.recorded_set)
-        if not self.policy.measures:
-            return found, None
-        complete = found is not None and all(found.has(spec.name) for spec in specs)
-        if complete and self.policy.prefers_recorded:
-            return found, None
-        live = {spec.name: self._live(spec, metric, self._all_rows()) for spec in specs}
-        cannot = [name for name, (here, _) in live.items() if here is None]
-        if not cannot or found is None or not any(found.has(name) for name in cannot):
-            return None, None
-        reasons = tuple(_reason(self.suite.interpreter(n), live[n][1]) for n in cannot)
-        measurable = tuple(h.display for h, _ in live.values() if h is not None)
-        return found, Fallback(reasons, measurable)
 
     def measured_here(self, rows, specs, metric: Metric) -> Results:
         """Every column measured here, in this run's set (or taken from the cache)."""
@@ -412,9 +359,3 @@ class ResultStore:
     def _specs(self, names: Iterable[str] | None) -> list[InterpreterSpec]:
         names = list(names or ())
         return [self.suite.interpreter(n) for n in names] or list(self.suite.interpreters)
-
-
-def _reason(spec: InterpreterSpec, why: InterpreterNotFound | str) -> str:
-    """Why this machine cannot measure an interpreter, as one sentence."""
-    text = str(why) if isinstance(why, InterpreterNotFound) else f"{spec.label}: {why}"
-    return text if text.endswith(".") else f"{text}."

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -83,6 +84,20 @@ class CacheLayout:
 
     def published(self, key: str, name: str) -> Path:
         return self.root / "published" / key / name
+
+    def sweep(self) -> int:
+        """Remove what killed builds left here (never a live build's files); how many."""
+        removed = 0
+        for path in self.leftovers():
+            try:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+            except OSError:
+                continue  # a read-only cache, or gone meanwhile: nothing to do
+            removed += 1
+        return removed
 
     def leftovers(self) -> Iterator[Path]:
         """Temporary files and folders whose owner process is no longer alive.

@@ -75,6 +75,23 @@ class Scheduler:
         """How many distinct results this build measured, took from the store, or lost."""
         return Counter(self._origins.values())
 
+    def summary(self) -> str:
+        """What this build measured, reused and lost, and how much of the measuring
+        wall time went into measured values."""
+        counts = self.counts
+        text = (
+            f"{sum(counts.values())} results: {counts['measured']} measured, "
+            f"{counts['cached']} from the store, {counts['recorded']} recorded, "
+            f"{counts['failed']} failed"
+        )
+        wall, values = self.wall_seconds, self.value_seconds
+        if wall > 0 and values > 0:
+            text += (
+                f"; {values:.1f} s of {wall:.1f} s timing went into measured values "
+                f"({values / wall:.0%})"
+            )
+        return text
+
     def known_failure(self, job: Job, metric: Metric) -> Cell | None:
         return self._failed.get((job.benchmark, job.interpreter.name, metric.name))
 

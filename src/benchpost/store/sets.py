@@ -24,9 +24,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from benchpost import schema
-from benchpost.measure.interpreters import Column, InterpreterNotFound
+from benchpost.measure.interpreters import Column, Interpreter, InterpreterNotFound
 from benchpost.measure.metric import Metric
-from benchpost.results import Cell
+from benchpost.results import Cell, Fallback, SetFacts
 from benchpost.store import recorded, sources
 from benchpost.store.layout import FROZEN_FOLDER, RecordedLayout
 from benchpost.suite import EMPTY_LOOP, Benchmark, InterpreterSpec
@@ -162,3 +162,76 @@ def set_columns(
             baseline_set = column.measured_in.id  # the first column's set: the others' too
         columns.append(column)
     return SetColumns(columns, missing, cells)
+
+
+def read_sets(
+    chosen: Iterable[RecordedSet],
+    specs: Iterable[InterpreterSpec],
+    rows: tuple[Benchmark, ...],
+    metric: Metric,
+    code_digest: Callable[[Benchmark], str],
+    baseline: str,
+    stale_warns: bool = True,
+) -> tuple[SetColumns, tuple[SetFacts, ...]]:
+    """The columns of one or more recorded sets (several: each column labelled with
+    its set), and each set's facts for the note."""
+    several = len(list(chosen)) > 1
+    columns, missing, cells, facts = [], [], {}, []
+    for shown in chosen:
+        where = shown.name if several else ""
+        found = set_columns(shown, specs, rows, metric, code_digest, stale_warns, where)
+        columns += found.columns
+        missing += found.missing
+        cells.update(found.cells)
+        facts.append(
+            SetFacts(
+                shown.name,
+                shown.identity(baseline, metric),
+                shown.reference_loop(baseline, metric),
+            )
+        )
+    return SetColumns(columns, missing, cells), tuple(facts)
+
+
+def by_names(root: Path, names: Iterable[str]) -> list[RecordedSet]:
+    """The recorded sets named (``LookupError`` naming the known ones otherwise)."""
+    known = recorded_sets(root)
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise LookupError(
+            f"unknown recorded set {unknown[0]!r} (sets in {root}: {', '.join(known) or 'none'})"
+        )
+    return [known[name] for name in names]
+
+
+Live = tuple[Interpreter | None, InterpreterNotFound | str]
+
+
+def choose(
+    found: RecordedSet | None,
+    specs: list[InterpreterSpec],
+    live: Callable[[InterpreterSpec], Live],
+    measures: bool,
+    prefers_recorded: bool,
+) -> tuple[RecordedSet | None, Fallback | None]:
+    """Which set the tables of a metric show: ``found`` (the default recorded set) or
+    this run's (None). A build that measures shows this run's unless this machine
+    cannot measure some interpreter that ``found`` holds: then ``found``, for every
+    column, with the reasons (``Fallback``)."""
+    if not measures:
+        return found, None
+    if found is not None and prefers_recorded and all(found.has(s.name) for s in specs):
+        return found, None
+    here = {spec.name: live(spec) for spec in specs}
+    cannot = [spec for spec in specs if here[spec.name][0] is None]
+    if not cannot or found is None or not any(found.has(spec.name) for spec in cannot):
+        return None, None
+    reasons = tuple(_reason(spec, here[spec.name][1]) for spec in cannot)
+    measurable = tuple(interp.display for interp, _ in here.values() if interp is not None)
+    return found, Fallback(reasons, measurable)
+
+
+def _reason(spec: InterpreterSpec, why: InterpreterNotFound | str) -> str:
+    """Why this machine cannot measure an interpreter, as one sentence."""
+    text = str(why) if isinstance(why, InterpreterNotFound) else f"{spec.label}: {why}"
+    return text if text.endswith(".") else f"{text}."
