@@ -66,14 +66,15 @@ def test_a_table_over_two_machines_labels_both_and_recording_one_leaves_the_othe
     a_noargs = project / "results" / "a" / "cpython" / "calls" / "noargs.json"
     a_before = a_noargs.read_bytes()
 
-    sphinx_build(project, "-W", "-E")
+    sphinx_build(project, "-W", "-E")  # its data files too: "calls-cpython-on-a.json"
+    assert list((project / "_build" / "html" / "_downloads").rglob("calls-cpython-on-b.json"))
     header = table_rows(project)[0]
     assert re.fullmatch(r"CPython [\d.]+ on a recorded \d{4}-\d\d-\d\d on a", header[1])
     assert re.fullmatch(r"CPython [\d.]+ on b recorded \d{4}-\d\d-\d\d on b", header[2])
     noargs = next(row for row in table_rows(project) if row[0] == "noargs")
     assert noargs[2].endswith("\u2020"), noargs  # unpaired: another set
     text = page_text(project)
-    assert "a ratio across sets" in text
+    assert "a ratio across sets" in text and "their ratios are unpaired" in text
     for machine in ("a", "b"):
         assert re.search(rf"Set {machine}: recorded \d{{4}}-\d\d-\d\d on \S+", text)
     assert re.search(r"reference loop \(the empty loop on CPython\) [\d.]+ ns, "

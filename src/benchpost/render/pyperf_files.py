@@ -34,5 +34,6 @@ def suite_file(results: Results, interpreter: str, stem: str) -> SuiteFile | Non
         return None
     buffer = io.StringIO()
     pyperf.BenchmarkSuite([c.result for c in cells]).dump(buffer)
-    name = f"{stem}-{interpreter}.json"
+    # "cpython@box-a" (a table over sets) -> "calls-cpython-on-box-a.json": no "@" in a URL
+    name = f"{stem}-{interpreter.replace('@', '-on-')}.json"
     return SuiteFile(name, digest(name, [c.key for c in cells]), buffer.getvalue().encode())

@@ -180,6 +180,11 @@ def legend(grid: Grid, options: TableOptions) -> str:
                 "a ratio of two costs, each a difference of means (Welch), "
                 "its interval by the delta method"
             )
+        elif any(r.across_sets for r in every):
+            method = (
+                "Welch's t-interval on the logarithms of the process means (sets are "
+                "not measured side by side, so their ratios are unpaired)"
+            )
         elif all(r.metric.deterministic for r in every):
             method = (
                 "the ratio of the geometric means of the values (counts are made apart, "

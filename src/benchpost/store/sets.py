@@ -226,12 +226,21 @@ def choose(
     cannot = [spec for spec in specs if here[spec.name][0] is None]
     if not cannot or found is None or not any(found.has(spec.name) for spec in cannot):
         return None, None
-    reasons = tuple(_reason(spec, here[spec.name][1]) for spec in cannot)
+    reasons = _reasons([(spec, here[spec.name][1]) for spec in cannot])
     measurable = tuple(interp.display for interp, _ in here.values() if interp is not None)
     return found, Fallback(reasons, measurable)
 
 
-def _reason(spec: InterpreterSpec, why: InterpreterNotFound | str) -> str:
-    """Why this machine cannot measure an interpreter, as one sentence."""
-    text = str(why) if isinstance(why, InterpreterNotFound) else f"{spec.label}: {why}"
-    return text if text.endswith(".") else f"{text}."
+def _reasons(whys: list[tuple[InterpreterSpec, InterpreterNotFound | str]]) -> tuple[str, ...]:
+    """Why this machine cannot measure some interpreters, one sentence per reason
+    ("CPython, PyPy: valgrind ... was not found")."""
+    by_reason: dict[str, list[str]] = {}
+    for spec, why in whys:
+        if isinstance(why, InterpreterNotFound):
+            by_reason[str(why)] = []
+        else:
+            by_reason.setdefault(why, []).append(spec.label)
+    sentences = [
+        f"{', '.join(labels)}: {why}" if labels else why for why, labels in by_reason.items()
+    ]
+    return tuple(s if s.endswith(".") else f"{s}." for s in sentences)
