@@ -19,11 +19,12 @@ import shutil
 import sys
 from pathlib import Path
 
+from benchpost import record
 from benchpost.config import Settings
 from benchpost.files import slug
 from benchpost.freeze import FreezeError, freeze
 from benchpost.measure.metric import Metric
-from benchpost.measure.registry import DEFAULT, METRICS, metric_named
+from benchpost.measure.registry import DEFAULT, METRICS
 from benchpost.render.table import TableOptions
 from benchpost.render.text import text_table
 from benchpost.results import Results
@@ -90,76 +91,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             action="store_true",
             help="show per-call cost, the empty loop subtracted",
         )
-    _add_record(commands, anywhere)
+    record.add_parsers(commands, anywhere)
     _add_freeze(commands, anywhere)
     _add_warmup(commands, anywhere)
     commands.add_parser(
         "clean", help="delete the cache folder (everything is measured again)", parents=[anywhere]
     )
     return parser.parse_args(argv)
-
-
-def _add_record(commands, anywhere: argparse.ArgumentParser) -> None:
-    record = commands.add_parser(
-        "record",
-        parents=[anywhere],
-        help="measure this machine's set (every group, every interpreter found here, "
-        "together) into the suite's recorded folder, for committing",
-    )
-    record.add_argument(
-        "--machine",
-        default="",
-        help="the set's machine name (default: $BENCHPOST_MACHINE, else derived from "
-        "this machine's CPU, cores, memory, kernel and virtualisation)",
-    )
-    record.add_argument("--profile", help="profile to measure with (default: the build's)")
-    record.add_argument(
-        "--interpreter", action="append", dest="interpreters",
-        help="record only these interpreters (repeat; default: every one found here)",
-    )  # fmt: skip
-    record.add_argument(
-        "--metric", action="append", dest="metrics", metavar="METRIC",
-        help=f"{' or '.join(METRICS)} (repeat for both; default: {DEFAULT.name})",
-    )  # fmt: skip
-    record.add_argument(
-        "--timeout", type=float, default=Settings.timeout,
-        help="seconds before one benchmark is killed (%(default)s)",
-    )  # fmt: skip
-    convert = commands.add_parser(
-        "convert",
-        parents=[anywhere],
-        help="make results recorded before sets (<recorded>/<interpreter>/...) one set",
-    )
-    convert.add_argument("--machine", default="", help="the set's machine name")
-
-
-def _record(args: argparse.Namespace) -> int:
-    from benchpost.convert import convert
-    from benchpost.record import RecordError, record
-
-    try:
-        suite = load_suite(args.suite)
-        if args.command == "convert":
-            folder = convert(suite.recorded_dir, args.machine)
-        else:
-            settings = Settings.from_values(
-                {"suite": args.suite, "machine": args.machine,
-                 **({"profile": args.profile} if args.profile else {})},
-                Path.cwd(), Path(args.cache_dir),
-            )  # fmt: skip
-            metrics = [metric_named(m) for m in args.metrics or [DEFAULT.name]]
-            folder = record(
-                suite, suite.profile(settings.profile), Path(settings.cache_dir), metrics,
-                settings.machine, args.timeout, _print_progress, args.interpreters or (),
-            )  # fmt: skip
-    except (SuiteError, LookupError, RecordError) as exc:
-        print(f"benchpost: error: {exc.args[0] if isinstance(exc, LookupError) else exc}",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    files = sum(1 for _ in folder.rglob("*.json"))
-    print(f"benchpost: {args.command}ed {folder}: {files} results in one set; commit it:\n"
-          f"    git add {folder}", file=sys.stderr)  # fmt: skip
-    return 0
 
 
 def _add_freeze(commands, anywhere: argparse.ArgumentParser) -> None:
@@ -260,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "freeze":
         return _freeze(args)
     if args.command in ("record", "convert"):
-        return _record(args)
+        return record.run(args, _print_progress)
     if args.command == "warmup":
         return _warmup(args)
     if args.command == "clean":

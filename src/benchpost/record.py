@@ -11,17 +11,20 @@ another machine's folder.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shutil
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from benchpost.config import Settings
 from benchpost.measure.metric import Metric
-from benchpost.measure.registry import METRICS
+from benchpost.measure.registry import DEFAULT, METRICS, metric_named
 from benchpost.store import MEASURE, ResultStore, recorded
 from benchpost.store.layout import RecordedLayout
-from benchpost.suite import EMPTY_LOOP, Profile, Suite
+from benchpost.suite import EMPTY_LOOP, Profile, Suite, SuiteError, load_suite
 
 #: A machine's name is a folder's name: letters, digits, '.', '_', '-'.
 MACHINE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
@@ -118,3 +121,70 @@ def _metric_of(path: Path) -> Metric | None:
     tags = {m.file_tag: m for m in METRICS.values()}
     stem_tag = path.name[: -len(".json")].rpartition(".")[2] if path.name.count(".") > 1 else ""
     return tags.get(stem_tag, tags.get(""))
+
+
+# -- the command line ----------------------------------------------------------
+
+
+def add_parsers(commands, anywhere: argparse.ArgumentParser) -> None:
+    """The ``record`` and ``convert`` commands of ``python -m benchpost``."""
+    record = commands.add_parser(
+        "record",
+        parents=[anywhere],
+        help="measure this machine's set (every group, every interpreter found here, "
+        "together) into the suite's recorded folder, for committing",
+    )
+    record.add_argument(
+        "--machine",
+        default="",
+        help="the set's machine name (default: $BENCHPOST_MACHINE, else derived from "
+        "this machine's CPU, cores, memory, kernel and virtualisation)",
+    )
+    record.add_argument("--profile", help="profile to measure with (default: the build's)")
+    record.add_argument(
+        "--interpreter", action="append", dest="interpreters",
+        help="record only these interpreters (repeat; default: every one found here)",
+    )  # fmt: skip
+    record.add_argument(
+        "--metric", action="append", dest="metrics", metavar="METRIC",
+        help=f"{' or '.join(METRICS)} (repeat for both; default: {DEFAULT.name})",
+    )  # fmt: skip
+    record.add_argument(
+        "--timeout", type=float, default=Settings.timeout,
+        help="seconds before one benchmark is killed (%(default)s)",
+    )  # fmt: skip
+    convert = commands.add_parser(
+        "convert",
+        parents=[anywhere],
+        help="make results recorded before sets (<recorded>/<interpreter>/...) one set",
+    )
+    convert.add_argument("--machine", default="", help="the set's machine name")
+
+
+def run(args: argparse.Namespace, progress: Callable[[str], None]) -> int:
+    """Run ``record`` or ``convert``; the exit code."""
+    from benchpost.convert import convert  # it uses this module
+
+    try:
+        suite = load_suite(args.suite)
+        if args.command == "convert":
+            folder = convert(suite.recorded_dir, args.machine)
+        else:
+            settings = Settings.from_values(
+                {"suite": args.suite, "machine": args.machine,
+                 **({"profile": args.profile} if args.profile else {})},
+                Path.cwd(), Path(args.cache_dir),
+            )  # fmt: skip
+            metrics = [metric_named(m) for m in args.metrics or [DEFAULT.name]]
+            folder = record(
+                suite, suite.profile(settings.profile), Path(settings.cache_dir), metrics,
+                settings.machine, args.timeout, progress, args.interpreters or (),
+            )  # fmt: skip
+    except (SuiteError, LookupError, RecordError) as exc:
+        print(f"benchpost: error: {exc.args[0] if isinstance(exc, LookupError) else exc}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    files = sum(1 for _ in folder.rglob("*.json"))
+    print(f"benchpost: {args.command}ed {folder}: {files} results in one set; commit it:\n"
+          f"    git add {folder}", file=sys.stderr)  # fmt: skip
+    return 0
