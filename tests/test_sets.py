@@ -42,7 +42,7 @@ def test_an_interpreter_missing_here_shows_the_recorded_set_for_every_column(tmp
     assert [c.measured_in.machine.name for c in results.interpreters] == ["box", "box"]
     assert metric.calls[-1][1] == "pypy"  # nothing measured since the recording
     assert results.fallback is not None
-    assert "PyPy (/nonexistent/pypy3) was not found" in results.fallback.reasons[0]
+    assert "CPython twin (/nonexistent/pypy3) was not found" in results.fallback.reasons[0]
     assert results.fallback.measurable == (store.interpreters()[0][0].display,)
     # A role asks for one interpreter: it reads the same set as its table.
     alone = store.results([EMPTY_LOOP], ["cpython"], metric)

@@ -64,9 +64,11 @@ def recorder(**options: object) -> Recorder:
 def make_store(
     tmp_path, mode: str = "measure", machine: str = "", cache: str = "cache"
 ) -> ResultStore:
-    # Two names for the same Python: two "interpreters" without PyPy.
+    # Two names for the same Python: two "interpreters" without PyPy (the second
+    # labelled as what it is: a label that says PyPy over CPython is refused).
     if not (tmp_path / "suite.yaml").exists():
         text = suite_yaml().replace("command: pypy3", "command: current")
+        text = text.replace("label: PyPy", "label: CPython twin")
         (tmp_path / "suite.yaml").write_text(text)
     suite = load_suite(tmp_path / "suite.yaml")
     return ResultStore(suite, suite.profile("tiny"), tmp_path / cache, mode=mode,
@@ -182,5 +184,5 @@ def test_the_interpreter_column_never_measures(tmp_path):
     metric = recorder()
     store = make_store(tmp_path)
     column = store.column("pypy", metric)
-    assert column.display.startswith("PyPy 3.")
+    assert column.display.startswith("CPython twin 3.")
     assert metric.calls == [] and not (tmp_path / "cache" / "results").exists()

@@ -13,13 +13,13 @@ import contextlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from benchpost.digest import bytes_digest
 from benchpost.files import write_if_changed
+from benchpost.measure.process import MeasureError, run_isolated
 from benchpost.schema import MeasuredSet
 from benchpost.suite import CURRENT_PYTHON, InterpreterSpec
 
@@ -38,17 +38,26 @@ info = {
 if hasattr(sys, "pypy_version_info"):
     v = sys.pypy_version_info
     info["pypy_version"] = "%d.%d.%d" % (v.major, v.minor, v.micro)
-print(json.dumps(info))
+print("BENCHPOST-PROBE " + json.dumps(info))
 """
+#: Marks the probe's answer among whatever else the interpreter prints.
+_ANSWER = "BENCHPOST-PROBE "
+#: What the answer must hold, and of which types.
+_FIELDS = {"executable": str, "kind": str, "python_version": str, "version": str,
+           "include": str, "ext_suffix": str, "pypy_version": (str, type(None))}  # fmt: skip
 
 
 class InterpreterNotFound(Exception):
     """The interpreter's command does not exist or is not a working Python."""
 
-    def __init__(self, spec: InterpreterSpec, reason: str):
+    def __init__(self, spec: InterpreterSpec, reason: str, misconfigured: bool = False):
         self.spec = spec
         self.reason = reason
-        hint = f"; install it: {spec.install_hint}" if spec.install_hint else ""
+        #: found, but not what its label says: a mistake, even for an optional one
+        self.misconfigured = misconfigured
+        hint = (
+            f"; install it: {spec.install_hint}" if spec.install_hint and not misconfigured else ""
+        )
         super().__init__(f"{spec.label} ({spec.command}) {reason}{hint}")
 
 
@@ -186,28 +195,52 @@ def probe(
             # Only saves the next build a probe: a full or read-only disk must not stop this one.
             with contextlib.suppress(OSError):
                 write_if_changed(cache, json.dumps({**known, key: info}, indent=1).encode())
+    _check_label(spec, info)
     return Interpreter(spec=spec, command_path=executable, **info)
 
 
-def _run_probe(spec: InterpreterSpec, executable: str, timeout: float) -> dict:
-    try:
-        proc = subprocess.run(
-            [executable, *spec.args, "-c", _PROBE],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            env=clean_environ(**dict(spec.env)),
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise InterpreterNotFound(spec, f"could not be run: {exc}") from None
-    try:
-        info = json.loads(proc.stdout)
-    except ValueError:
-        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+#: Labels that name an implementation, and the ``sys.implementation.name`` it has.
+_IMPLEMENTATIONS = {"pypy": "pypy", "cpython": "cpython", "graalpy": "graalpy"}
+
+
+def _check_label(spec: InterpreterSpec, info: dict) -> None:
+    """``InterpreterNotFound`` (misconfigured) if the label names another implementation
+    than the one that answered: "PyPy" over CPython's numbers would be published."""
+    named = spec.label.split()[0].lower() if spec.label.split() else ""
+    expected = _IMPLEMENTATIONS.get(named)
+    if expected is not None and expected != info["kind"]:
         raise InterpreterNotFound(
-            spec, f"is not a working Python 3 as configured ({spec.configured}: {last})"
+            spec,
+            f"runs {info['kind']} {info['python_version']}, not {spec.label}: fix its "
+            f"command, or its label, in the suite file",
+            misconfigured=True,
+        )
+
+
+def _run_probe(spec: InterpreterSpec, executable: str, timeout: float) -> dict:
+    """Ask the interpreter who it is, as every target process runs (a session of its
+    own, bounded output, read leniently); ``InterpreterNotFound`` with a short reason."""
+    env = clean_environ(**dict(spec.env))
+    try:
+        output = run_isolated([executable, *spec.args, "-c", _PROBE], env, timeout)
+    except MeasureError as exc:
+        reason = str(exc).splitlines()[0].replace(" (the benchmark hangs, or raise", " (raise")
+        raise InterpreterNotFound(
+            spec, f"is not a working Python 3 as configured ({spec.configured}: {reason})"
         ) from None
+    except OSError as exc:
+        raise InterpreterNotFound(spec, f"could not be run: {exc.strerror or exc}") from None
+    answers = [line for line in output.splitlines() if line.startswith(_ANSWER)]
+    try:
+        info = json.loads(answers[-1][len(_ANSWER) :])
+        if not all(isinstance(info.get(k), kind) for k, kind in _FIELDS.items()):
+            raise ValueError
+    except (IndexError, ValueError, AttributeError):
+        last = (output.strip().splitlines() or ["no output"])[-1][:200]
+        raise InterpreterNotFound(
+            spec, f"did not answer as a Python 3 as configured ({spec.configured}: {last})"
+        ) from None
+    info = {key: info[key] for key in _FIELDS}
     info["executable"] = os.path.realpath(info["executable"] or executable)
     return info
 

@@ -30,6 +30,13 @@ class MeasureError(Exception):
     """A benchmark could not be measured (it raised, crashed or hung)."""
 
 
+#: What is kept of a process's output (its last bytes: where a traceback ends).
+OUTPUT_KEPT = 64 * 1024
+#: A process that writes more than this is stopped: a benchmark that prints in its
+#: loop measures its terminal, and its output once grew a build to 6.7 GB.
+OUTPUT_LIMIT = 16 * 2**20
+
+
 def run_isolated(
     command: list[str],
     env: dict[str, str],
@@ -41,22 +48,25 @@ def run_isolated(
 
     The session is what makes a timeout or Ctrl-C kill valgrind's child too,
     not only the process we started. With ``cpu``, the process runs on that
-    processor only.
+    processor only. Its output (stdout and stderr) is read as bytes, bounded
+    (``OUTPUT_KEPT``, ``OUTPUT_LIMIT``) and decoded leniently: a worker's
+    Latin-1 ``printf`` is its own business, not the build's end.
     """
     with _inherited_affinity(cpu):
         proc = subprocess.Popen(
             command,
             env=env,
             cwd=cwd,
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            text=True,
             start_new_session=True,
             preexec_fn=_die_with_parent(),
         )
+    output = _BoundedOutput(proc)
     try:
         with _sigterm_as_exit():
-            out, _ = proc.communicate(timeout=timeout)
+            proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill(proc)
         raise MeasureError(
@@ -65,9 +75,50 @@ def run_isolated(
     except BaseException:
         _kill(proc)
         raise
+    finally:
+        output.close()
+    out = output.text()
+    if output.too_much:
+        raise MeasureError(
+            f"wrote more than {OUTPUT_LIMIT // 2**20} MiB of output and was stopped "
+            f"(a benchmark that prints measures its printing: remove the output)\n"
+            f"$ {shlex.join(command)}\n{out[-2000:]}"
+        )
     if proc.returncode != 0:
         raise MeasureError(_failure_reason(out, proc.returncode, command))
     return out
+
+
+class _BoundedOutput:
+    """Reads a process's output in a thread: keeps its last ``OUTPUT_KEPT`` bytes, and
+    kills the process's session past ``OUTPUT_LIMIT``."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.proc = proc
+        self.tail = bytearray()
+        self.total = 0
+        self.too_much = False
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        while chunk := self.proc.stdout.read1(65536):
+            self.total += len(chunk)
+            self.tail += chunk
+            del self.tail[:-OUTPUT_KEPT]
+            if self.total > OUTPUT_LIMIT and not self.too_much:
+                self.too_much = True
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+
+    def close(self) -> None:
+        self.thread.join(timeout=5)  # a grandchild may hold the pipe: not for ever
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+    def text(self) -> str:
+        return bytes(self.tail).decode("utf-8", errors="replace")
 
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>

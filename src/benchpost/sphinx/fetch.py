@@ -107,7 +107,7 @@ def report_missing(
     for exc in missing:
         if not state.report_once("missing", exc.spec.name):
             continue
-        if exc.spec.required:
+        if exc.spec.required or exc.misconfigured:
             warn(str(exc), location, "interpreter")
         else:
             logger.info("benchpost: optional interpreter %s; its column is left out", exc)

@@ -78,7 +78,7 @@ class ResultStore:
         # Absolute: worker processes run in a scratch folder of their own.
         self.layout = CacheLayout(Path(self.cache_dir).absolute())
         self.recorded = RecordedLayout(self.recorded_dir or self.suite.recorded_dir)
-        self.toolchain = Toolchain(self.layout)
+        self.toolchain = Toolchain(self.layout, min(self.timeout, 60.0))
         #: the set this run measures: one id for every result it writes
         self.measured_in = MeasuredSet(
             f"{dt.datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}",

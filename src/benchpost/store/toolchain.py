@@ -32,6 +32,8 @@ class Toolchain:
     """The interpreters, extension builds and tools of one build, found once each."""
 
     layout: CacheLayout
+    #: seconds an interpreter may take to say who it is (``benchpost_timeout``)
+    timeout: float = 60.0
     _probed: dict[str, Interpreter | InterpreterNotFound] = field(default_factory=dict)
     _built: dict[tuple[str, Extension], Path | BuildError] = field(default_factory=dict)
     _tools: dict[str, str] = field(default_factory=dict)
@@ -42,7 +44,7 @@ class Toolchain:
         """The interpreter found here for ``spec``, or why there is none."""
         if spec.name not in self._probed:
             try:
-                self._probed[spec.name] = probe(spec, self.layout.interpreters)
+                self._probed[spec.name] = probe(spec, self.layout.root, self.timeout)
             except InterpreterNotFound as exc:
                 self._probed[spec.name] = exc
         return self._probed[spec.name]

@@ -116,6 +116,9 @@ def _command(sec: Section) -> tuple[str, tuple[str, ...]]:
         except ValueError as exc:
             raise sec.error("command", f"cannot split {command!r}: {exc}") from None
         command, args = words[0], [*words[1:], *args]
+    if "\0" in command or any("\0" in str(a) for a in args):
+        raise sec.error("args" if "\0" not in command else "command",
+                        "a NUL character cannot be passed to a program", "remove it")  # fmt: skip
     return command, tuple(str(a) for a in args)
 
 
@@ -126,6 +129,9 @@ def _environment(sec: Section) -> tuple[tuple[str, str], ...]:
             raise sec.error("env", f"{key!r} is not an environment variable's name")
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             raise sec.error("env", f"the value of {key} must be a string", 'quote it: "1M"')
+        if "\0" in key or "\0" in str(value):
+            raise sec.error("env", f"{key!r}: a NUL character cannot be in the environment",
+                            "remove it")  # fmt: skip
     return tuple(sorted((key, str(value)) for key, value in env.items()))
 
 

@@ -1,0 +1,144 @@
+"""Hardening, third round (issue 21): each attack provoked for real.
+
+A worker's bytes, a probe's answer, an interpreter's label, a recorded
+file's metric: none may crash a build or publish a wrong number under a
+true label.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from benchpost.measure.interpreters import InterpreterNotFound, probe
+from benchpost.measure.process import OUTPUT_LIMIT
+from benchpost.suite import SuiteError, load_suite
+
+from .conftest import make_project, sphinx_build, suite_yaml
+from .test_faults import _running
+from .test_sphinx_build import table_rows
+from .test_suite import GOOD, write_suite
+
+CPYTHON_ONLY = ("-D", "benchpost_interpreters=cpython")
+
+
+def suite_with(code: str, setup: str = "import os") -> str:
+    """The test suite with one more group, ``odd``, whose one benchmark runs ``code``."""
+    group = textwrap.dedent(f"""\
+        - name: odd
+          title: Odd
+          setup: {setup}
+          benchmarks:
+            - name: odd
+              code: "{code}"
+        """)
+    return suite_yaml() + textwrap.indent(group, "  ")
+
+
+def odd_post() -> str:
+    return "Post\n====\n\n.. benchmark-table:: odd\n\n.. benchmark-table:: calls\n"
+
+
+@pytest.mark.build
+def test_a_worker_printing_latin1_bytes_is_measured_not_a_crash(tmp_path):
+    project = make_project(tmp_path, suite_with(r"os.write(1, b'\\xe9t\\xe9')"), odd_post())
+    proc = sphinx_build(project, "-W", *CPYTHON_ONLY)
+    assert "0 failed" in proc.stdout, proc.stdout
+    row = table_rows(project)[2]
+    assert row[0] == "odd" and re.fullmatch(r"[\d.]+ ns\W{1,3}± [\d.]+ ns", row[1]), row
+
+
+@pytest.mark.build
+def test_a_worker_flooding_its_output_is_stopped_and_the_rest_is_kept(tmp_path):
+    code = r"os.write(1, b'x' * 65536)"
+    project = make_project(tmp_path, suite_with(code), odd_post())
+    started = time.monotonic()
+    proc = sphinx_build(project, "--keep-going", *CPYTHON_ONLY, check=False)
+    assert time.monotonic() - started < 120  # not the 600 s timeout
+    limit = f"wrote more than {OUTPUT_LIMIT // 2**20} MiB of output and was stopped"
+    assert limit in proc.stderr, proc.stderr
+    assert "index.rst:4: WARNING" in proc.stderr  # at the table that shows it
+    html = (project / "_build" / "html" / "index.html").read_text()
+    measured = re.findall(r"\d\Wns\W{1,3}±", html)
+    assert len(measured) >= 3  # the calls table and the empty loop still measured
+
+
+def wrapper(tmp_path: Path, name: str, body: str) -> Path:
+    path = tmp_path / name
+    path.write_text(f"#!/bin/sh\n{body}\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+def spec_of(tmp_path: Path, command: Path | str, label: str = "Odd") -> object:
+    text = suite_yaml().replace("command: pypy3", f"command: {command}")
+    text = text.replace("label: PyPy", f"label: {label}")
+    (tmp_path / "suite.yaml").write_text(text)
+    return load_suite(tmp_path / "suite.yaml").interpreter("pypy")
+
+
+def test_a_probe_that_prints_other_bytes_first_still_answers(tmp_path):
+    command = wrapper(tmp_path, "noisy", f"printf '\\377\\n'; exec {sys.executable} \"$@\"")
+    found = probe(spec_of(tmp_path, command), None, 30)
+    assert found.kind == "cpython"
+
+
+@pytest.mark.parametrize("answer", ["null", "BENCHPOST-PROBE null", "\\377"])
+def test_a_probe_whose_answer_is_not_one_says_so(tmp_path, answer):
+    command = wrapper(tmp_path, "liar", f"printf '{answer}\\n'")
+    with pytest.raises(InterpreterNotFound, match="did not answer as a Python 3") as caught:
+        probe(spec_of(tmp_path, command), None, 30)
+    assert "import json" not in str(caught.value)  # the probe's script is not the message
+
+
+def test_a_hanging_probe_stops_at_the_timeout_and_leaves_nothing_running(tmp_path):
+    command = wrapper(tmp_path, "hangs", "sleep 987")
+    started = time.monotonic()
+    with pytest.raises(InterpreterNotFound, match=r"timed out after 2 s") as caught:
+        probe(spec_of(tmp_path, command), None, 2)
+    assert time.monotonic() - started < 10
+    assert "import json" not in str(caught.value)
+    time.sleep(0.5)
+    assert not _running("sleep 987")
+
+
+def test_a_label_that_names_another_implementation_is_refused(tmp_path):
+    spec = spec_of(tmp_path, "current", label="PyPy")
+    with pytest.raises(InterpreterNotFound, match=r"runs cpython 3\.\d+\.\d+, not PyPy") as e:
+        probe(spec, None, 30)
+    assert e.value.misconfigured
+
+
+@pytest.mark.build
+def test_an_optional_interpreter_labelled_pypy_running_cpython_fails_the_build(tmp_path):
+    project = make_project(tmp_path, suite_yaml(pypy_command="python3"))
+    proc = sphinx_build(project, "-W", check=False)
+    assert proc.returncode != 0
+    assert "PyPy (python3) runs cpython" in proc.stderr, proc.stderr
+    assert "PyPy 3." not in (project / "_build" / "html" / "index.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("where", "text"),
+    [
+        ("args", '    args: ["a\\0b"]\n'),
+        ("env", '    env: {X: "a\\0b"}\n'),
+    ],
+)
+def test_a_nul_in_args_or_env_is_a_located_suite_error(tmp_path, where, text):
+    suite = GOOD.replace("    command: current\n", "    command: current\n" + text)
+    path = write_suite(tmp_path, suite)
+    with pytest.raises(SuiteError, match="NUL") as caught:
+        load_suite(path)
+    assert f"{path}:" in str(caught.value)
+
+
+def test_os_environ_is_not_touched_by_the_tests():  # the probe's env is built, not ours
+    assert "BENCHPOST_PADDING" not in os.environ
