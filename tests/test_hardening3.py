@@ -7,8 +7,10 @@ true label.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import stat
 import sys
 import textwrap
@@ -19,11 +21,15 @@ import pytest
 
 from benchpost.measure.interpreters import InterpreterNotFound, probe
 from benchpost.measure.process import OUTPUT_LIMIT
+from benchpost.results import FAILED
+from benchpost.store import RECORDED_ONLY
+from benchpost.store.recorded import MAX_BYTES
 from benchpost.suite import SuiteError, load_suite
 
-from .conftest import make_project, sphinx_build, suite_yaml
+from .conftest import copy_this_site, make_project, sphinx_build, suite_yaml
 from .test_faults import _running
 from .test_sphinx_build import table_rows
+from .test_store_policy import make_store, record_all, recorded_layout, recorder
 from .test_suite import GOOD, write_suite
 
 CPYTHON_ONLY = ("-D", "benchpost_interpreters=cpython")
@@ -142,3 +148,46 @@ def test_a_nul_in_args_or_env_is_a_located_suite_error(tmp_path, where, text):
 
 def test_os_environ_is_not_touched_by_the_tests():  # the probe's env is built, not ours
     assert "BENCHPOST_PADDING" not in os.environ
+
+
+RECORDED_SET = Path("benchmarks", "results", "epyc-vm-2026-11-25", "pypy", "calls")
+
+
+@pytest.mark.build
+@pytest.mark.parametrize(
+    ("source", "target", "says"),
+    [
+        ("noargs.instructions.json", "noargs.json", "holds instructions values (integer)"),
+        ("noargs.json", "noargs.instructions.json", "holds time values (second)"),
+    ],
+)
+def test_a_recorded_file_of_the_other_metric_is_refused(tmp_path, source, target, says):
+    project = copy_this_site(tmp_path / "site")
+    folder = project / RECORDED_SET
+    shutil.copy(folder / source, folder / target)
+    env = {"BENCHPOST_MODE": "recorded", "BENCHPOST_METRICS": "time,instructions"}
+    proc = sphinx_build(project, "--keep-going", env=env, check=False)
+    assert proc.returncode == 0  # not under -W: the post renders, the cell says failed
+    warnings = [line for line in proc.stderr.splitlines() if "WARNING" in line]
+    assert len(warnings) == 1 and says in warnings[0], proc.stderr
+    assert "cape-town-sprint.rst:" in warnings[0] and str(folder / target) in warnings[0]
+    page = (project / "_build" / "html" / "posts" / "cape-town-sprint.html").read_text()
+    assert "260 s" not in page and "0 ± 0" not in page
+
+
+@pytest.mark.store
+def test_a_recorded_file_larger_than_any_recording_is_not_read(tmp_path):
+    metric = recorder()
+    record_all(tmp_path, metric)
+    store = make_store(tmp_path, RECORDED_ONLY)
+    noargs = store.suite.benchmark("calls", "noargs")
+    path = recorded_layout(store).result("pypy", noargs, metric)
+    data = json.loads(path.read_text())
+    runs = data["benchmarks"][0]["runs"]
+    while len(path.read_bytes()) <= MAX_BYTES:  # valid pyperf: one run, many times
+        runs *= 2
+        path.write_text(json.dumps(data))
+    started = time.monotonic()
+    cell = store.results([noargs], metric=metric).cell(noargs, "pypy")
+    assert time.monotonic() - started < 5
+    assert cell.origin == FAILED and "more than any recording" in cell.error, cell.error

@@ -46,6 +46,7 @@ class Recorder(Metric):
         value = float(len(job.benchmark.code))
         metadata = {"name": job.benchmark.name, "unit": "integer", **schema.job_metadata(job)}
         metadata["date"] = "2026-11-20T10:00:00"
+        metadata[schema.METRIC] = self.name
         run = pyperf.Run([value, value], metadata=metadata, collect_metadata=False)
         buffer = io.StringIO()
         pyperf.Benchmark([run]).dump(buffer)

@@ -203,11 +203,16 @@ def probe(
 _IMPLEMENTATIONS = {"pypy": "pypy", "cpython": "cpython", "graalpy": "graalpy"}
 
 
+def implementation_named(label: str) -> str | None:
+    """The ``sys.implementation.name`` a label names ("PyPy branch": "pypy"), if any."""
+    words = label.split()
+    return _IMPLEMENTATIONS.get(words[0].lower()) if words else None
+
+
 def _check_label(spec: InterpreterSpec, info: dict) -> None:
     """``InterpreterNotFound`` (misconfigured) if the label names another implementation
     than the one that answered: "PyPy" over CPython's numbers would be published."""
-    named = spec.label.split()[0].lower() if spec.label.split() else ""
-    expected = _IMPLEMENTATIONS.get(named)
+    expected = implementation_named(spec.label)
     if expected is not None and expected != info["kind"]:
         raise InterpreterNotFound(
             spec,

@@ -338,7 +338,7 @@ def _pyperf_json(side: _Side, pairing: str) -> bytes:
         "perf_version": pyperf.__version__,
         schema.PAIRING: pairing,
         **machine.system_metadata(),
-        **schema.job_metadata(job, **{schema.PROFILE: job.profile.name}),
+        **schema.job_metadata(job, **{schema.PROFILE: job.profile.name, schema.METRIC: "time"}),
     }
     runs = [
         pyperf.Run(

@@ -19,9 +19,15 @@ import pyperf
 from benchpost import schema
 from benchpost.digest import bytes_digest
 from benchpost.files import atomic_write_bytes
+from benchpost.measure.interpreters import implementation_named
+from benchpost.measure.metric import Metric
+from benchpost.measure.registry import METRICS
 
 #: Larger than any value per loop iteration a benchmark gives (seconds, instructions).
 MAX_VALUE = 1e12
+#: Larger than any recording (a rigorous one is tens of kB): a larger file is not read
+#: (a 152 MB one took 1.4 GB of memory and put 191 MB into the post's fragment).
+MAX_BYTES = 8 * 2**20
 
 
 class RecordedError(Exception):
@@ -50,6 +56,13 @@ def load(path: Path) -> Recorded | None:
     """
     if not path.is_file():
         return None
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise RecordedError(
+            f"recorded result {path} is {size / 2**20:.0f} MiB, more than any recording "
+            f"({MAX_BYTES // 2**20} MiB at most): it is not one; record it again with "
+            f"'python -m benchpost record'"
+        )
     data = path.read_bytes()
     try:
         result = pyperf.Benchmark.loads(data.decode("utf-8"))
@@ -73,12 +86,28 @@ def load(path: Path) -> Recorded | None:
 
 def check_interpreter(recorded: Recorded, label: str) -> None:
     """``RecordedError`` if the file was measured on another interpreter than ``label``
-    (a file copied into the wrong interpreter's folder)."""
-    shown = schema.column_facts(recorded.result).display
-    if not shown.startswith(f"{label} "):
+    (a file copied into the wrong interpreter's folder), or on another implementation
+    than the label names."""
+    facts = schema.column_facts(recorded.result)
+    implementation = implementation_named(label)
+    if not facts.display.startswith(f"{label} ") or implementation not in (None, facts.kind):
         raise RecordedError(
-            f"recorded result {recorded.path} was measured on {shown}, not on {label}: "
-            f"it is in the wrong interpreter's folder"
+            f"recorded result {recorded.path} was measured on {facts.display} "
+            f"({facts.kind}), not on {label}: it is in the wrong interpreter's folder"
+        )
+
+
+def check_metric(recorded: Recorded, metric: Metric) -> None:
+    """``RecordedError`` if the file holds another metric's values (a count file copied
+    over a time file once read "260 s", and a time "0 instructions")."""
+    unit = recorded.result.get_unit()
+    by_unit = next((m.name for m in METRICS.values() if m.pyperf_unit == unit), unit)
+    named = recorded.result.get_metadata().get(schema.METRIC, by_unit)
+    if unit != metric.pyperf_unit or named != metric.name:
+        raise RecordedError(
+            f"recorded result {recorded.path} holds {named} values ({unit}), not "
+            f"{metric.plural} ({metric.pyperf_unit}): it was copied under another "
+            f"metric's name; remove it and record the set again"
         )
 
 

@@ -85,6 +85,7 @@ def recorded_cells(
             if found is not None:
                 recorded.check_interpreter(found, spec.label)
                 recorded.check_benchmark(found, bench.name)
+                recorded.check_metric(found, metric)
                 set_id = recorded.check_set(found, set_id)
         except recorded.RecordedError as exc:
             cells[bench] = Cell(bench, spec.name, origin=FAILED, error=str(exc))
