@@ -15,7 +15,7 @@ import stat
 import sys
 import textwrap
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -191,3 +191,69 @@ def test_a_recorded_file_larger_than_any_recording_is_not_read(tmp_path):
     cell = store.results([noargs], metric=metric).cell(noargs, "pypy")
     assert time.monotonic() - started < 5
     assert cell.origin == FAILED and "more than any recording" in cell.error, cell.error
+
+
+@pytest.mark.build
+def test_numbers_of_a_profile_for_tests_never_reach_the_clean_export(tmp_path):
+    project = copy_this_site(tmp_path / "site")
+    env = {"BENCHPOST_PROFILE": "tiny", "BENCHPOST_METRICS": "time"}
+    proc = sphinx_build(project, "-W", *CPYTHON_ONLY, env=env)
+    assert not (project / "_build" / "blog").exists()
+    assert list((project / "_build" / "blog-with-warnings").rglob("*.fragment.html"))
+    assert "NOT PUBLISHABLE: numbers of the profile 'tiny', made for tests" in proc.stdout
+
+
+@pytest.mark.build
+def test_the_export_keeps_only_what_its_posts_use(tmp_path):
+    fields = ":date: 2026-11-23\n:slug: small-post\n\n"
+    project = make_project(tmp_path, suite_yaml(pypy_command="/nonexistent/pypy3"),
+                           fields + "Post\n====\n\n.. benchmark-chart:: calls\n")  # fmt: skip
+    sphinx_build(project, "-W")
+    images = project / "_build" / "blog" / "images"
+    first = {p.name for p in images.glob("small-post-chart-*.svg")}  # wide and narrow
+    (project / "index.rst").write_text(
+        fields + "Post\n====\n\n.. benchmark-chart:: calls\n   :benchmarks: noargs\n"
+    )
+    sphinx_build(project, "-W")
+    charts = {p.name for p in images.glob("small-post-chart-*.svg")}
+    assert len(charts) == len(first) and not charts & first  # the old drawings are gone
+
+    (project / "index.rst").write_text(fields + "Post\n====\n\nXXX to be written.\n")
+    sphinx_build(project, check=False)  # a warning: its export goes aside
+    assert (project / "_build" / "blog-with-warnings").is_dir()
+    (project / "index.rst").write_text(fields + "Post\n====\n\nWritten.\n")
+    sphinx_build(project, "-W")
+    assert not (project / "_build" / "blog-with-warnings").exists()
+    assert not list(images.glob("small-post-chart-*.svg"))  # no chart any more
+
+
+@pytest.mark.build
+def test_a_timeout_given_with_d_reaches_the_measurements(tmp_path):
+    project = make_project(tmp_path, suite_with("time.sleep(30)", "import time"), odd_post())
+    started = time.monotonic()
+    proc = sphinx_build(project, "--keep-going", *CPYTHON_ONLY, "-D", "benchpost_timeout=3",
+                        check=False)  # fmt: skip
+    assert time.monotonic() - started < 25
+    assert "timed out after 3 s" in proc.stderr, proc.stderr
+    assert "unsupported type" not in proc.stderr
+
+
+@pytest.mark.build
+def test_this_blog_with_j2_reads_serially_as_the_readme_says(tmp_path):
+    project = copy_this_site(tmp_path / "site")
+    env = {"BENCHPOST_MODE": "recorded", "BENCHPOST_METRICS": "time"}
+    proc = sphinx_build(project, "-W", "-j", "2", env=env, check=False)
+    assert proc.returncode != 0 and "ablog extension is not safe for parallel" in proc.stderr
+    assert sphinx_build(project, "-j", "2", "-E", env=env).returncode == 0
+
+
+def test_pruning_a_posts_files_never_touches_a_post_whose_slug_extends_it(tmp_path):
+    from benchpost.export import Asset, prune_assets
+
+    images = tmp_path / "images"
+    images.mkdir()
+    for name in ("a-chart-1.svg", "a-chart-old.svg", "a-b-chart-1.svg"):
+        (images / name).write_text("")
+    kept = [Asset(images / "a-chart-1.svg", PurePosixPath("images/a-chart-1.svg"), "")]
+    prune_assets(tmp_path, "a", kept, others=["a-b"])
+    assert sorted(p.name for p in images.iterdir()) == ["a-b-chart-1.svg", "a-chart-1.svg"]

@@ -64,7 +64,9 @@ class Settings:
                 # splits overrides of list values, and refuses tuples).
                 default, kinds = list(default), (list, tuple)
             if isinstance(default, float):
-                kinds = (float, int)
+                # Sphinx converts "-D name=value" by the default's type, and has no
+                # rule for a float: a text default lets "-D benchpost_timeout=20" through.
+                default, kinds = f"{default:g}", (float, int, str)
             # Freezing one post re-reads that post only (see sphinx.collector).
             rebuild = "" if f.name == "freeze" else "env"
             app.add_config_value(f"benchpost_{f.name}", default, rebuild, kinds)
@@ -89,7 +91,12 @@ class Settings:
         values["suite"] = str((confdir / values["suite"]).resolve())
         cache = values["cache_dir"]
         values["cache_dir"] = str((confdir / cache).resolve() if cache else default_cache)
-        values["timeout"] = float(values["timeout"])
+        try:
+            values["timeout"] = float(values["timeout"])
+        except ValueError:
+            raise LookupError(
+                f"benchpost_timeout must be a number of seconds, not {values['timeout']!r}"
+            ) from None
         return cls(**values)
 
     def enabled_metrics(self) -> tuple[Metric, ...]:

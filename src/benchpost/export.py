@@ -243,6 +243,22 @@ def _write_export(
     return post
 
 
+#: The folders of a post's files in the export (``blog_body`` names them).
+ASSET_FOLDERS = ("images", "files/benchpost")
+
+
+def prune_assets(blog_dir: Path, slug: str, kept: list[Asset], others: list[str]) -> None:
+    """Remove the files a post's earlier exports left that this one does not use (an
+    old chart would be published with the folder); never another post's (``others``:
+    their slugs, one of which may start with this one's)."""
+    used = {blog_dir / asset.target for asset in kept}
+    theirs = tuple(f"{o}-" for o in others if o.startswith(f"{slug}-") and o != slug)
+    for folder in ASSET_FOLDERS:
+        for path in (blog_dir / folder).glob(f"{slug}-*"):
+            if path not in used and not path.name.startswith(theirs or ("\0",)):
+                path.unlink(missing_ok=True)
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()

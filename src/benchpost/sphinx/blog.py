@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 from docutils import nodes
@@ -29,9 +30,11 @@ from benchpost.export import (
     blog_body,
     parse_date,
     post_meta,
+    prune_assets,
     style_block,
     write_export,
 )
+from benchpost.sphinx.collector import test_profiles_of
 
 logger = logging.getLogger(__name__)
 
@@ -129,8 +132,9 @@ def export_posts(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.name != "html" or not pages:
         return
     warnings = app._warncount  # Sphinx keeps no public count (it is what -W reads)
+    tests_only = sorted({p for page in pages for p in test_profiles_of(app.env, page)})
     clean = Path(app.outdir).parent / "blog"
-    blog_dir = clean if not warnings else clean.with_name("blog-with-warnings")
+    blog_dir = clean if not (warnings or tests_only) else clean.with_name("blog-with-warnings")
     posts = _post_metas(app)
     style = style_block(STYLE.read_text(encoding="utf-8"))
     exported: dict[str, str] = {}  # slug -> the post that took it
@@ -150,6 +154,8 @@ def export_posts(app: Sphinx, exception: Exception | None) -> None:
             exported[meta.slug] = pagename
             html, assets = blog_body(body, meta, Path(app.outdir), pagename, posts)
             post = write_export(blog_dir, meta, html, assets, style, app.config.benchpost_blog_url)
+            others = [m.slug for name, m in posts.items() if name != pagename]
+            prune_assets(blog_dir, meta.slug, assets, others)
         except (ExportError, OSError) as exc:
             logger.warning(
                 "benchpost: cannot export %s: %s",
@@ -166,12 +172,23 @@ def export_posts(app: Sphinx, exception: Exception | None) -> None:
             len(assets),
             meta.slug,
         )
+    if blog_dir == clean and exported:  # what a build with warnings left is stale now
+        shutil.rmtree(clean.with_name("blog-with-warnings"), ignore_errors=True)
     if warnings and exported:
         # Said, not warned: the warnings themselves already fail a -W build.
         logger.info(
             "benchpost: NOT PUBLISHABLE: this build had %d warning(s), so its blog export "
             "went to %s, not to %s; fix them and build again before publishing",
             warnings,
+            blog_dir,
+            clean,
+        )
+    elif tests_only and exported:
+        logger.info(
+            "benchpost: NOT PUBLISHABLE: numbers of the profile %s, made for tests, so the "
+            "blog export went to %s, not to %s; build with a profile for posts (quick, "
+            "rigorous) before publishing",
+            " and ".join(repr(p) for p in tests_only),
             blog_dir,
             clean,
         )

@@ -19,6 +19,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.environment.collectors import EnvironmentCollector
 
+from benchpost import schema
 from benchpost.measure.registry import metric_named
 from benchpost.results import Results
 from benchpost.sphinx import frozen
@@ -61,6 +62,24 @@ def record_results(env: BuildEnvironment, results: Results) -> None:
         needs.add(INCOMPLETE)
 
 
+def _tests_only(env: BuildEnvironment) -> dict[str, list[str]]:
+    return vars(env).setdefault("benchpost_tests_only", {})
+
+
+def note_test_profiles(env: BuildEnvironment, results: Results, names: set[str]) -> None:
+    """Remember which profiles made for tests (``names``) the current post's numbers
+    come from: such a post is never exported to the clean folder."""
+    found = {str(c.metadata().get(schema.PROFILE)) for c in results.cells.values() if c.ok}
+    if found & names:
+        shown = _tests_only(env).setdefault(env.docname, [])
+        shown += sorted(found & names - set(shown))
+
+
+def test_profiles_of(env: BuildEnvironment, docname: str) -> list[str]:
+    """The test-only profiles behind a post's numbers ([] if none)."""
+    return _tests_only(env).get(docname, [])
+
+
 def record_interpreter(env: BuildEnvironment, interpreter: str, metric: str, key: str) -> None:
     """Remember who an interpreter was when the current post named it (the empty
     loop's key stands for it: it changes with the interpreter's identity)."""
@@ -96,12 +115,13 @@ class ResultsCollector(EnvironmentCollector):
 
     def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
         _needs(env).pop(docname, None)
+        _tests_only(env).pop(docname, None)
 
     def merge_other(
         self, app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
     ) -> None:
-        theirs = _needs(other)
-        _needs(env).update({doc: theirs[doc] for doc in docnames if doc in theirs})
+        for ours, theirs in ((_needs(env), _needs(other)), (_tests_only(env), _tests_only(other))):
+            ours.update({doc: theirs[doc] for doc in docnames if doc in theirs})
 
     def process_doc(self, app: Sphinx, doctree) -> None:
         pass  # the needs are recorded while the post's directives and roles run

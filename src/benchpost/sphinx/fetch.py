@@ -22,7 +22,7 @@ from benchpost.measure.registry import DEFAULT
 from benchpost.render.note import is_busy
 from benchpost.results import FAILED, MEASURED, Results
 from benchpost.sphinx import frozen
-from benchpost.sphinx.collector import mark_incomplete, record_results
+from benchpost.sphinx.collector import mark_incomplete, note_test_profiles, record_results
 from benchpost.sphinx.state import BuildState, build_state, warn
 from benchpost.suite import EMPTY_LOOP, Benchmark
 
@@ -72,8 +72,10 @@ def fetch_results(
         grid = [store.results_across(benchmarks, across, names, metric) for metric in shown]
     else:
         grid = [store.results(benchmarks, names, metric) for metric in shown]
+    tests_only = {p.name for p in state.suite.profiles.values() if p.tests_only}
     for results in grid:
         record_results(env, results)
+        note_test_profiles(env, results, tests_only)
         frozen.keep(env, state, results)
         report_missing(state, results.missing, location)
         report_failures(state, env, results, location)

@@ -55,7 +55,11 @@ def build_state(env: BuildEnvironment) -> BuildState:
     """The state of the build ``env`` belongs to, created on first use."""
     key = str(env.doctreedir)
     if key not in _STATE:
-        settings = Settings.from_sphinx(env.config, Path(env.srcdir), Path(env.doctreedir))
+        try:
+            settings = Settings.from_sphinx(env.config, Path(env.srcdir), Path(env.doctreedir))
+        except LookupError as exc:  # a setting that cannot be read: said at the first element
+            _STATE[key] = BuildState(Settings(), error=exc)
+            return _STATE[key]
         state = BuildState(settings)
         try:
             state.metrics = settings.enabled_metrics()

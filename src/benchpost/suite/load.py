@@ -144,6 +144,7 @@ _PROFILE_KEYS = (
     "min_time",
     "warmups",
     "publish",
+    "tests_only",
     "between_builds",
 )
 
@@ -179,6 +180,7 @@ def _profiles(sec: Section) -> dict[str, Profile]:
             max_rounds=max_rounds,
             precision=precision,
             publish=sub.get("publish", bool, False),
+            tests_only=sub.get("tests_only", bool, False),
             between_builds=_fraction(sub, "between_builds"),
         )
         profiles[name] = profile

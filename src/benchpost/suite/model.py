@@ -72,6 +72,9 @@ class Profile:
     precision: float = 0.0  # 0: no extra rounds
     #: numbers meant for publishing: a busy machine is a warning, not a note
     publish: bool = False
+    #: numbers for tests only (too few rounds to mean anything): never in the blog
+    #: export's clean folder
+    tests_only: bool = False
     #: how much a ratio moves from one build to the next beyond what one build's
     #: rounds show (relative standard deviation; tools/reproducibility.py measures
     #: it), added to every ratio's uncertainty
