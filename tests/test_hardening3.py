@@ -11,7 +11,9 @@ import json
 import os
 import re
 import shutil
+import signal
 import stat
+import subprocess
 import sys
 import textwrap
 import time
@@ -257,3 +259,49 @@ def test_pruning_a_posts_files_never_touches_a_post_whose_slug_extends_it(tmp_pa
     kept = [Asset(images / "a-chart-1.svg", PurePosixPath("images/a-chart-1.svg"), "")]
     prune_assets(tmp_path, "a", kept, others=["a-b"])
     assert sorted(p.name for p in images.iterdir()) == ["a-b-chart-1.svg", "a-chart-1.svg"]
+
+
+def start_freeze(project: Path) -> subprocess.Popen:
+    """``python -m benchpost freeze index.rst`` of a small post whose one group is
+    slow, returned once its build measures."""
+    command = [sys.executable, "-m", "benchpost", "--suite", "suite.yaml", "freeze", "index.rst"]
+    freeze = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    assert freeze.stdout is not None
+    for line in freeze.stdout:
+        if "measuring" in line:
+            return freeze
+    raise AssertionError("the freeze never measured")
+
+
+@pytest.mark.build
+def test_sigterm_to_freeze_ends_its_build_and_leaves_nothing_in_the_source_tree(tmp_path):
+    post = ":date: 2026-11-23\n\nPost\n====\n\n.. benchmark-table:: odd\n"
+    project = make_project(tmp_path, suite_with("time.sleep(0.2)", "import time"), post)
+    freeze = start_freeze(project)
+    freeze.send_signal(signal.SIGTERM)
+    assert freeze.wait(timeout=60) == 128 + signal.SIGTERM
+    time.sleep(2)
+    assert not _running(str(project)), _running(str(project))
+    frozen = project / "results" / "frozen"
+    assert not frozen.exists() or not list(frozen.rglob("*")), list(frozen.rglob("*"))
+    assert ":frozen:" not in (project / "index.rst").read_text()
+
+
+@pytest.mark.build
+def test_two_freezes_of_one_post_at_once_both_succeed(tmp_path):
+    post = ":date: 2026-11-23\n\nPost\n====\n\n.. benchmark-table:: odd\n"
+    project = make_project(tmp_path, suite_with("time.sleep(0.01)", "import time"), post)
+    command = [sys.executable, "-m", "benchpost", "--suite", "suite.yaml", "freeze", "index.rst"]
+    freezes = [
+        subprocess.Popen(
+            command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )  # fmt: skip
+        for _ in range(2)
+    ]
+    for freeze in freezes:
+        output, _ = freeze.communicate(timeout=300)
+        assert freeze.returncode == 0, output[-2000:]
+        assert "froze index.rst: 4 results" in output
+    frozen = project / "results" / "frozen"
+    assert sorted(p.name for p in frozen.iterdir()) == ["index"]  # no staging left

@@ -14,11 +14,14 @@ import datetime as dt
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
-from benchpost.store.layout import frozen_dir
+from benchpost.files import file_lock, is_alive
+from benchpost.measure.process import ENDING_SIGNALS, die_with_parent
+from benchpost.store.layout import MACHINE_LOCK, frozen_dir
 
 FIELD = "frozen"
 _FIELD_LINE = re.compile(rf"^:{FIELD}:[ \t]*(.*?)[ \t]*$", re.M)
@@ -44,9 +47,14 @@ def with_field(source: str, value: str) -> str:
     return f"{line}\n\n{source}"
 
 
+#: The freeze command tells its build which staging folder is its own, so that two
+#: freezes of one post at once never take each other's.
+STAGING = "BENCHPOST_FREEZE_STAGING"
+
+
 def staging_of(final: Path) -> Path:
-    """The staging folder beside a post's frozen folder."""
-    return final.with_name(final.name + ".new")
+    """The staging folder beside a post's frozen folder (one per freeze command)."""
+    return final.with_name(f"{final.name}.new{os.environ.get(STAGING, '')}")
 
 
 class FreezeError(Exception):
@@ -68,27 +76,70 @@ def freeze(post: Path, confdir: Path, recorded_root: Path, profile: str | None) 
     """Measure ``post``, keep its results in its frozen folder, mark it; returns the folder."""
     docname = docname_of(post, confdir)
     final = frozen_dir(recorded_root, docname)
-    staging = staging_of(final)
     command = [
         *(sys.executable, "-m", "sphinx", "-b", "html", "-d", "_build/doctrees"),
         *("-D", f"benchpost_freeze={docname}", ".", "_build/html"),
     ]
+    _remove_leftovers(final)
+    suffix = f"-{os.getpid()}"
+    os.environ[STAGING] = suffix  # for staging_of, here and in the build
+    staging = staging_of(final)
     env = {**os.environ, **({"BENCHPOST_PROFILE": profile} if profile else {})}
     print(f"benchpost: freezing {docname}: $ {' '.join(command)}", file=sys.stderr, flush=True)
-    proc = subprocess.run(command, cwd=confdir, env=env, check=False)
-    if proc.returncode != 0 or not (staging / COMPLETE).is_file():
+    try:
+        returncode = _run_build(command, confdir, env)
+        if returncode != 0 or not (staging / COMPLETE).is_file():
+            raise FreezeError(
+                f"{docname} could not show every number (see the build's warnings above, "
+                f"and BENCHPOST_METRICS if it leaves a metric out); nothing was frozen"
+            )
+        (staging / COMPLETE).unlink()
+        with file_lock(FREEZE_LOCK):  # one swap at a time: two freezes of one post
+            old = final.with_name(f"{final.name}.old{suffix}")
+            if final.exists():
+                final.rename(old)
+            staging.rename(final)
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        raise FreezeError(
-            f"{docname} could not show every number (see the build's warnings above, "
-            f"and BENCHPOST_METRICS if it leaves a metric out); nothing was frozen"
-        )
-    (staging / COMPLETE).unlink()
-    old = final.with_name(final.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        final.rename(old)
-    staging.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
     source = post.read_text(encoding="utf-8")
     post.write_text(with_field(source, dt.date.today().isoformat()), encoding="utf-8")
     return final.relative_to(confdir) if final.is_relative_to(confdir) else final
+
+
+#: Held while a frozen folder is swapped for its new one.
+FREEZE_LOCK = MACHINE_LOCK.with_name(MACHINE_LOCK.name.replace("measure", "freeze"))
+
+
+def _run_build(command: list[str], confdir: Path, env: dict[str, str]) -> int:
+    """Run the freezing build; SIGTERM or SIGHUP to this command ends the build too (it
+    then keeps what it finished and removes what it half wrote), and the build dies
+    with this command if it is killed outright."""
+    proc = subprocess.Popen(command, cwd=confdir, env=env, preexec_fn=die_with_parent())
+    stopped: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        # Only pass it on: the wait below is what this handler interrupted.
+        stopped.append(signum)
+        proc.send_signal(signal.SIGTERM)
+
+    previous = {s: signal.signal(s, stop) for s in ENDING_SIGNALS}
+    try:
+        returncode = proc.wait()
+    except KeyboardInterrupt:  # Ctrl-C reached the build as well: let it finish ending
+        proc.wait()
+        raise
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if stopped:
+        raise SystemExit(128 + stopped[0])
+    return returncode
+
+
+def _remove_leftovers(final: Path) -> None:
+    """Remove what freezes killed outright left beside a frozen folder."""
+    for path in final.parent.glob(f"{final.name}.*-*"):
+        pid = path.name.rpartition("-")[2]
+        if pid.isdigit() and not is_alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)

@@ -61,7 +61,7 @@ def run_isolated(
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            preexec_fn=_die_with_parent(),
+            preexec_fn=die_with_parent(),
         )
     output = _BoundedOutput(proc)
     try:
@@ -124,7 +124,7 @@ class _BoundedOutput:
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def _die_with_parent() -> Callable[[], None] | None:
+def die_with_parent() -> Callable[[], None] | None:
     """A ``preexec_fn`` that makes the child get SIGKILL when this process dies
     (Linux's ``PR_SET_PDEATHSIG``); None elsewhere.
 
@@ -159,7 +159,7 @@ def _die_with_parent() -> Callable[[], None] | None:
 
 #: Signals that end a build and must end its measurements first (a closed
 #: terminal or a dropped ssh connection sends SIGHUP).
-_ENDING_SIGNALS = tuple(
+ENDING_SIGNALS = tuple(
     s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None
 )  # no SIGHUP on Windows
 
@@ -199,7 +199,7 @@ def _sigterm_as_exit() -> Iterator[None]:
     def exit_now(signum: int, frame: object) -> None:
         raise SystemExit(128 + signum)
 
-    previous = {signum: signal.signal(signum, exit_now) for signum in _ENDING_SIGNALS}
+    previous = {signum: signal.signal(signum, exit_now) for signum in ENDING_SIGNALS}
     try:
         yield
     finally:
