@@ -28,7 +28,7 @@ from benchpost.store import RECORDED_ONLY
 from benchpost.store.recorded import MAX_BYTES
 from benchpost.suite import SuiteError, load_suite
 
-from .conftest import copy_this_site, make_project, sphinx_build, suite_yaml
+from .conftest import copy_this_site, make_project, needs_pypy, sphinx_build, suite_yaml
 from .test_faults import _running
 from .test_sphinx_build import table_rows
 from .test_store_policy import make_store, record_all, recorded_layout, recorder
@@ -296,7 +296,7 @@ def test_two_freezes_of_one_post_at_once_both_succeed(tmp_path):
     freezes = [
         subprocess.Popen(
             command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )  # fmt: skip
+        )
         for _ in range(2)
     ]
     for freeze in freezes:
@@ -305,3 +305,13 @@ def test_two_freezes_of_one_post_at_once_both_succeed(tmp_path):
         assert "froze index.rst: 4 results" in output
     frozen = project / "results" / "frozen"
     assert sorted(p.name for p in frozen.iterdir()) == ["index"]  # no staging left
+
+
+@pytest.mark.build
+@needs_pypy
+def test_a_checkout_named_with_a_non_ascii_letter_under_lang_c_measures_pypy(tmp_path):
+    project = make_project(tmp_path / "b\u00fcild")
+    env = {"LANG": "C", "LC_ALL": "C", "LC_CTYPE": "C"}
+    proc = sphinx_build(project, "-W", env=env)
+    assert "0 failed" in proc.stdout, proc.stderr
+    assert "PyPy" in table_rows(project)[0][2]

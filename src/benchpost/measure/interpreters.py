@@ -260,8 +260,20 @@ def _read_json(path: Path) -> dict:
 def clean_environ(**extra: str) -> dict[str, str]:
     """The environment for a target interpreter: ours minus Python's own variables.
 
-    A virtualenv's or tox's PYTHONHOME/PYTHONPATH must not leak into PyPy.
+    A virtualenv's or tox's PYTHONHOME/PYTHONPATH must not leak into PyPy. Under a
+    locale that is not UTF-8 (``LANG=C``), PyPy 3.9 encodes file names as ASCII and
+    cannot open a worker script in a folder named ``büild``: such a locale becomes
+    ``C.UTF-8`` (the configured ``env`` of an interpreter still wins).
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    if not _is_utf8_locale(env):
+        env["LC_ALL"] = "C.UTF-8"
     env.update(extra)
     return env
+
+
+def _is_utf8_locale(env: dict[str, str]) -> bool:
+    """True if the locale ``env`` selects encodes text as UTF-8 (LC_ALL wins over
+    LC_CTYPE, which wins over LANG)."""
+    chosen = next((env[k] for k in ("LC_ALL", "LC_CTYPE", "LANG") if env.get(k)), "")
+    return chosen.lower().replace("-", "").endswith("utf8")
