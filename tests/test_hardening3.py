@@ -315,3 +315,30 @@ def test_a_checkout_named_with_a_non_ascii_letter_under_lang_c_measures_pypy(tmp
     proc = sphinx_build(project, "-W", env=env)
     assert "0 failed" in proc.stdout, proc.stderr
     assert "PyPy" in table_rows(project)[0][2]
+
+
+@pytest.mark.store
+def test_once_a_build_gave_up_on_the_lock_its_later_elements_fail_alike(tmp_path):
+    from .test_hardening import HOLD_LOCK
+
+    metric = recorder()
+    store = make_store(tmp_path)
+    store.scheduler.wait = 2
+    lock = store.layout.measure_lock
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(lock)], stdout=subprocess.PIPE, text=True
+    )
+    noargs, onearg = store.suite.group("calls").benchmarks
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        role = store.results([noargs], ["cpython"], metric).cell(noargs, "cpython")
+    finally:
+        holder.kill()
+        holder.wait()
+    # The lock is free now: the table below the role still fails, as the role did.
+    table = store.results([noargs, onearg], ["cpython"], metric)
+    assert role.origin == FAILED and "gave up after 2 s" in role.error
+    assert {table.cell(b, "cpython").error for b in (noargs, onearg)} == {role.error}
+    assert metric.calls == []
+    again = make_store(tmp_path).results([noargs], ["cpython"], metric)  # the next build
+    assert again.cell(noargs, "cpython").ok

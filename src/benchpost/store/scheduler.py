@@ -69,6 +69,10 @@ class Scheduler:
     _tally: threading.Lock = field(default_factory=threading.Lock)
     #: why the cache cannot be written, once it could not ("" while it can)
     unwritable: str = ""
+    #: why this build gave up waiting for another build's measuring, once it did: every
+    #: later measurement of the build fails the same way, so that a post's role and
+    #: its table never disagree (one failed, the other measured a minute later)
+    gave_up: str = ""
 
     @property
     def counts(self) -> Counter:
@@ -104,6 +108,8 @@ class Scheduler:
             return []  # nothing to measure: no lock to wait for
         if self.unwritable:
             return [self._storage_failure(p) for p in pending]
+        if self.gave_up:
+            return [self._gave_up(p) for p in pending]
         cells: list[Cell] = []
         try:
             if metric.parallel and len(pending) > 1:
@@ -120,11 +126,13 @@ class Scheduler:
                     cells += self._measure(pending, self._label(pending, 1, len(pending)), metric)
         except LockTimeout as exc:  # another build holds the lock and does not let go
             self.progress(f"failed: {exc}")
-            cells += [
-                Cell(p.job.benchmark, p.job.interpreter.name, origin=FAILED, error=str(exc))
-                for p in pending[len(cells) :]
-            ]
+            self.gave_up = str(exc)
+            cells += [self._gave_up(p) for p in pending[len(cells) :]]
         return cells
+
+    def _gave_up(self, item: Pending) -> Cell:
+        job = item.job
+        return Cell(job.benchmark, job.interpreter.name, origin=FAILED, error=self.gave_up)
 
     @staticmethod
     def _label(batch: list[Pending], number: int, total: int) -> str:
