@@ -19,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchpost.files import file_lock, is_alive
+from benchpost.files import file_lock
 from benchpost.measure.process import ENDING_SIGNALS, die_with_parent
 from benchpost.store.layout import MACHINE_LOCK, frozen_dir
 
@@ -47,14 +47,16 @@ def with_field(source: str, value: str) -> str:
     return f"{line}\n\n{source}"
 
 
-#: The freeze command tells its build which staging folder is its own, so that two
-#: freezes of one post at once never take each other's.
+#: The freeze command tells its build which staging folder is its own: under the
+#: build folder (a freeze killed outright leaves nothing in the source tree), one per
+#: command (two freezes of one post at once never take each other's).
 STAGING = "BENCHPOST_FREEZE_STAGING"
 
 
 def staging_of(final: Path) -> Path:
-    """The staging folder beside a post's frozen folder (one per freeze command)."""
-    return final.with_name(f"{final.name}.new{os.environ.get(STAGING, '')}")
+    """The staging folder of this freeze (a build run by hand: beside the final one)."""
+    given = os.environ.get(STAGING)
+    return Path(given) if given else final.with_name(f"{final.name}.new")
 
 
 class FreezeError(Exception):
@@ -80,10 +82,9 @@ def freeze(post: Path, confdir: Path, recorded_root: Path, profile: str | None) 
         *(sys.executable, "-m", "sphinx", "-b", "html", "-d", "_build/doctrees"),
         *("-D", f"benchpost_freeze={docname}", ".", "_build/html"),
     ]
-    _remove_leftovers(final)
     suffix = f"-{os.getpid()}"
-    os.environ[STAGING] = suffix  # for staging_of, here and in the build
-    staging = staging_of(final)
+    staging = (confdir / "_build" / "freezing" / str(os.getpid())).absolute()
+    os.environ[STAGING] = str(staging)  # for staging_of, here and in the build
     env = {**os.environ, **({"BENCHPOST_PROFILE": profile} if profile else {})}
     print(f"benchpost: freezing {docname}: $ {' '.join(command)}", file=sys.stderr, flush=True)
     try:
@@ -98,7 +99,8 @@ def freeze(post: Path, confdir: Path, recorded_root: Path, profile: str | None) 
             old = final.with_name(f"{final.name}.old{suffix}")
             if final.exists():
                 final.rename(old)
-            staging.rename(final)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(staging, final)  # a rename, unless _build is on another disk
             shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -135,11 +137,3 @@ def _run_build(command: list[str], confdir: Path, env: dict[str, str]) -> int:
     if stopped:
         raise SystemExit(128 + stopped[0])
     return returncode
-
-
-def _remove_leftovers(final: Path) -> None:
-    """Remove what freezes killed outright left beside a frozen folder."""
-    for path in final.parent.glob(f"{final.name}.*-*"):
-        pid = path.name.rpartition("-")[2]
-        if pid.isdigit() and not is_alive(int(pid)):
-            shutil.rmtree(path, ignore_errors=True)
