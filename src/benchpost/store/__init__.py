@@ -189,7 +189,7 @@ class ResultStore:
                 found = sets.default_set(
                     known, specs, self.suite.baseline, metric, self.recorded_set
                 )
-                rows = self._all_rows()
+                rows = self.suite.one_of_each_extension()
                 self._shown[metric.name] = sets.choose(
                     found, specs, lambda spec: self._live(spec, metric, rows),
                     self.policy.measures, self.policy.prefers_recorded,
@@ -230,7 +230,7 @@ class ResultStore:
         if shown is not None:
             found = sets.set_columns(shown, [spec], (EMPTY_LOOP,), metric, self._code_digest)
             return found.columns[0] if found.columns else found.missing[0]
-        here, why = self._live(spec, metric, [EMPTY_LOOP, *self._default_rows()])
+        here, why = self._live(spec, metric, self.suite.one_of_each_extension())
         if here is not None:
             return here.column
         return why if isinstance(why, InterpreterNotFound) else InterpreterNotFound(spec, why)
@@ -343,18 +343,6 @@ class ResultStore:
     def _code_digest(self, bench: Benchmark) -> str:
         sources_digest = self.toolchain.source_digest(bench.extension) if bench.extension else ""
         return code_digest(bench, sources_digest)
-
-    def _all_rows(self) -> list[Benchmark]:
-        """A benchmark of each C extension (to check that it compiles here)."""
-        firsts: dict[object, Benchmark] = {}
-        for group in self.suite.groups:
-            for bench in group.benchmarks:
-                firsts.setdefault(bench.extension, bench)
-        return [EMPTY_LOOP, *firsts.values()]
-
-    def _default_rows(self) -> list[Benchmark]:
-        """A benchmark using the suite's extension, to check that it compiles here."""
-        return [b for g in self.suite.groups for b in g.benchmarks[:1]][:1]
 
     def _specs(self, names: Iterable[str] | None) -> list[InterpreterSpec]:
         names = list(names or ())

@@ -180,6 +180,15 @@ class Suite:
             raise LookupError(f"no profile {name!r} in {self.path} (profiles: {known})")
         return self.profiles[name]
 
+    def one_of_each_extension(self) -> list[Benchmark]:
+        """The empty loop and a benchmark of each C extension: enough to find out
+        whether this machine can build and measure them."""
+        firsts: dict[object, Benchmark] = {}
+        for group in self.groups:
+            for bench in group.benchmarks:
+                firsts.setdefault(bench.extension, bench)
+        return [EMPTY_LOOP, *firsts.values()]
+
     def benchmark(self, group: str, name: str) -> Benchmark:
         if name == EMPTY_LOOP.name:
             return EMPTY_LOOP
