@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from benchpost.measure.counting import INSTRUCTIONS
 from benchpost.render.format import format_estimate, format_speedup, format_time
 from benchpost.results import Comparison, Estimate
 
@@ -34,9 +35,25 @@ def test_an_estimate_shows_its_interval_in_the_unit_of_its_mean():
 def test_a_cost_that_may_be_nothing_says_so():
     estimate = Estimate(4e-10, 0.0, (), -4e-10, 1.2e-9, subtracted=True)
     assert format_estimate(estimate) == "\u2248 0 (-0.40 ns to 1.20 ns)"
-    # A time as measured is never "nothing": a wide interval is shown as it is.
-    raw = Estimate(4e-10, 0.0, (), -4e-10, 1.2e-9)
-    assert format_estimate(raw) == "0.40 ns \u00b1 0.80 ns"
+    # A time as measured is never "nothing", nor below zero: an interval that would
+    # reach below it shows what the mean rests on instead.
+    raw = Estimate(4e-10, 0.0, (1e-10, 7e-10), -4e-10, 1.2e-9)
+    assert format_estimate(raw) == "0.40 ns (2 values, 0.10 ns to 0.70 ns)"
+    count = Estimate(268.0, 0.0, (136.0, 400.0), -1400.0, 1936.0)
+    assert format_estimate(count, INSTRUCTIONS) == "268 (2 values, 136 to 400)"
+
+
+@pytest.mark.parametrize(
+    ("speedup", "low", "high", "text"),
+    [
+        (907.0, 526.0, 1562.0, "900x faster (500\u20131600)"),  # hundreds, as it knows
+        (301.0, 289.0, 313.0, "300x faster (290\u2013310)"),
+        (15.2, 13.1, 17.9, "15x faster (13\u201318)"),
+        (40.0, 12.0, 300.0, "40x faster (10\u2013300)"),  # never below its lower bound's
+    ],
+)
+def test_a_large_ratio_has_no_more_digits_than_its_interval(speedup, low, high, text):
+    assert format_speedup(Comparison(speedup, low, high, True)) == text
 
 
 @pytest.mark.parametrize(

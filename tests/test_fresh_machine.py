@@ -117,6 +117,7 @@ def test_without_valgrind_times_are_measured_and_counts_recorded(tmp_path):
     found = tables(project)
     counts = found.pop(INSTRUCTIONS)
     assert all("recorded" in h for h in counts[0][1:]), counts[0]
+    assert not any("\u2020" in cell for row in counts for cell in row)  # counts: no rounds
     for caption, rows in found.items():
         assert not any("recorded" in h for h in rows[0]), (caption, rows[0])
     count_notes = [n for n in notes(project) if "recorded set: instruction counts" in n]

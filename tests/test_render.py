@@ -384,3 +384,28 @@ def test_comparisons_read_as_sentences_and_options_follow_a_comma():
     assert value_text(RESULTS, [NOARGS], "cpython", ref.subtract_loop) == "51.0 ns"
     with pytest.raises(BadReference, match="unknown option 'loop'"):
         parse_ref("calls/noargs/pypy, loop")
+
+
+def test_a_role_quoting_a_cost_that_may_be_nothing_reads_as_its_table_cell():
+    nothing = make_results(
+        {
+            (EMPTY_LOOP, "cpython"): [20e-9, 21e-9, 19e-9],
+            (EMPTY_LOOP, "pypy"): [1e-9, 1e-9, 1e-9],
+            (NOARGS, "cpython"): [20.1e-9, 19.6e-9, 20.4e-9],
+            (NOARGS, "pypy"): [28e-9, 29e-9, 30e-9],
+            (ONEARG, "cpython"): [50e-9, 52e-9, 51e-9],
+            (ONEARG, "pypy"): [200e-9, 210e-9, 190e-9],
+        }
+    )
+    cell, _ = cell_text(nothing, NOARGS, "cpython", TableOptions(subtract_loop=True))
+    assert cell.startswith("\u2248 0 (")
+    assert value_text(nothing, [NOARGS], "cpython", subtract_loop=True) == cell
+
+
+def test_the_note_names_an_interpreters_arguments_and_environment():
+    import dataclasses
+
+    spec = dataclasses.replace(PYPY.spec, args=("--jit", "off"), env=(("X", "1"),))
+    column = dataclasses.replace(PYPY, spec=spec)
+    assert column.long_display == "PyPy 7.3.11 (Python 3.9.16; X=1 pypy --jit off)"
+    assert PYPY.long_display == "PyPy 7.3.11 (Python 3.9.16)"

@@ -108,3 +108,10 @@ def test_a_file_that_is_not_utf8_or_has_control_characters_is_a_suite_error(tmp_
     path.write_bytes(GOOD.encode() + b"\x1f")
     with pytest.raises(SuiteError, match=r"suite\.yaml:15: YAML error: .*control"):
         load_suite(path)
+
+
+def test_a_benchmark_name_a_role_cannot_address_is_refused_at_its_line(tmp_path):
+    text = GOOD.replace("name: noargs", "name: raise in C, catch", 1)
+    path = write_suite(tmp_path, text)
+    with pytest.raises(SuiteError, match=r"contains '/' or ','.*a role could not name it"):
+        load_suite(path)

@@ -86,10 +86,13 @@ class Column:
 
     @property
     def long_display(self) -> str:
-        """The display name plus the Python language version of a PyPy."""
-        if self.pypy_version:
-            return f"{self.display} (Python {self.python_version})"
-        return self.display
+        """The display name plus the Python language version of a PyPy, and the command
+        line where it has arguments or environment ("PyPy 7.3.11 (Python 3.9.16;
+        pypy3 --jit off)")."""
+        facts = [f"Python {self.python_version}"] if self.pypy_version else []
+        if self.spec.args or self.spec.env:
+            facts.append(self.spec.configured)
+        return f"{self.display} ({'; '.join(facts)})" if facts else self.display
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,14 @@ def format_estimate(estimate: Estimate, metric: Metric = TIME) -> str:
         low, high = metric.format_value(estimate.low), metric.format_value(estimate.high)
         return f"{APPROX} 0 ({low} to {high})"
     half = (estimate.high - estimate.low) / 2
+    if not estimate.subtracted and estimate.values and estimate.mean - half < 0:
+        # A time or a count is never below zero: "268 ± 132" from two values says
+        # less than what it rests on.
+        mean, low, high = (
+            metric.format_value(x).removesuffix(f" {metric.noun}" if metric.noun else "\0")
+            for x in (estimate.mean, min(estimate.values), max(estimate.values))
+        )  # a table cell of counts has no unit
+        return f"{mean} ({len(estimate.values)} values, {low} to {high})"
     return metric.format_estimate(estimate.mean, half if math.isfinite(half) else math.nan)
 
 
@@ -67,6 +75,8 @@ def format_speedup(
     # An interval that excludes 1 must not read as if it touched it ("1.0-1.2").
     while digits < 3 and math.isfinite(low) and round(low, digits) <= 1:
         digits += 1
+    step = ratio_step(value, low, high)
+    value, low, high = (_round_to(x, step) for x in (value, low, high))
     text = f"{value:.{digits}f}x {word}"
     if noun and metric.noun:
         text += f" {metric.noun}"
@@ -88,6 +98,20 @@ def ratio_digits(value: float, low: float, high: float) -> int:
     if not math.isfinite(half) or half <= 0:
         return 2
     return min(2, max(1, -math.floor(math.log10(half))))
+
+
+def ratio_step(value: float, low: float, high: float) -> float:
+    """What a ratio of 10x or more is rounded to: the power of ten of its interval's
+    half-width ("907x (526-1562)" knows hundreds: "900x (500-1600)"), never coarser
+    than its lower bound (which must stay above 1)."""
+    half = (high - low) / 2
+    if value < 10 or not (math.isfinite(half) and half >= 10 and low >= 10):
+        return 1.0
+    return float(10 ** min(math.floor(math.log10(half)), math.floor(math.log10(low))))
+
+
+def _round_to(x: float, step: float) -> float:
+    return x if step <= 1 or not math.isfinite(x) else round(x / step) * step
 
 
 def _inverse(x: float) -> float:

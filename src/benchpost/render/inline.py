@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from benchpost.render.format import APPROX, format_speedup, format_value
+from benchpost.render.format import APPROX, format_estimate, format_speedup, format_value
 from benchpost.results import Results
 from benchpost.suite import Benchmark
 
@@ -76,15 +76,18 @@ def parse_ref(text: str, ratio: bool = False) -> ValueRef:
 def value_text(
     results: Results, benchmarks: list[Benchmark], interpreter: str, subtract_loop: bool = False
 ) -> str:
-    """ "35.2 ns", or for several benchmarks their range "35.2 ns to 80.1 ns"."""
-    means = [
-        e.mean
-        for b in benchmarks
-        if (e := results.estimate(b, interpreter, subtract_loop)) is not None
+    """ "35.2 ns", or for several benchmarks their range "35.2 ns to 80.1 ns"; a cost
+    that cannot be told from nothing reads as its table cell does, "≈ 0 (-0.2 ns to
+    0.1 ns)", never "-0.01 ns"."""
+    estimates = [
+        e for b in benchmarks if (e := results.estimate(b, interpreter, subtract_loop)) is not None
     ]
+    means = [e.mean for e in estimates]
     if not means:
         return "n/a"
     if len(means) == 1:
+        if estimates[0].includes_zero:
+            return format_estimate(estimates[0], results.metric)
         return format_value(means[0], results.metric)
     low, high = format_value(min(means), results.metric), format_value(max(means), results.metric)
     if low == high:

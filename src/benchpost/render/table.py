@@ -83,7 +83,9 @@ def cell_text(
     if interpreter != results.baseline and bench != EMPTY_LOOP:
         comparison = results.ratio(bench, interpreter, subtract_loop=options.subtract_loop)
         ratio = format_speedup(comparison, metric=results.metric) if comparison else ""
-        if ratio and comparison and not comparison.paired and not options.subtract_loop:
+        unpaired = comparison and not comparison.paired and not options.subtract_loop
+        # Counts are never made in rounds: for them, unpaired is the method, not news.
+        if ratio and unpaired and not results.metric.deterministic:
             ratio += f" {UNPAIRED_MARK}"
     return value, ratio
 
@@ -208,7 +210,7 @@ def legend(grid: Grid, options: TableOptions) -> str:
             f"compares the machines as much as the interpreters."
         )
     elif any(
-        not c.paired
+        not c.paired and not r.metric.deterministic
         for r in every
         for i in r.interpreters
         for b in r.benchmarks
