@@ -1,13 +1,13 @@
-"""The result store: measure what is missing, reuse what was measured.
+"""The result store: every table from one set, measured here or recorded.
 
+A ratio is a measurement only between numbers of one set (one machine, one
+run). For each metric the store shows one set in every table, chart and
+role of a build: this run's, if every interpreter can be measured here
+(``here``: the cache, or measuring what is missing), else a recorded set
+(``sets``) for every column. Where numbers come from is the mode's choice
+(``sources``); what can be measured here is the ``toolchain``'s answer.
 Every result is a pyperf JSON file named by a *fingerprint* of everything
-that can change its numbers (``keys``), in a cache whose folders ``layout``
-names. A hit is used as it is; a miss is measured (``scheduler``, one at a
-time under a lock) and written atomically (``cache``). Where numbers come
-from is the mode's choice (``sources``); what can be measured here is the
-``toolchain``'s answer, and what cannot comes from recorded results, per
-interpreter and metric. Editing prose changes no fingerprint, so it never
-measures again.
+that can change its numbers (``keys``), so editing prose never measures again.
 """
 
 from __future__ import annotations
@@ -24,14 +24,13 @@ from benchpost.measure.interpreters import Column, Interpreter, InterpreterNotFo
 from benchpost.measure.machine import this_machine
 from benchpost.measure.metric import Job, Metric
 from benchpost.measure.timing import TIME
-from benchpost.results import CACHED, FAILED, Cell, Fallback, Results
+from benchpost.results import Fallback, Results
 from benchpost.schema import MeasuredSet
 from benchpost.store import recorded, sets, sources
 from benchpost.store.cache import ResultCache
-from benchpost.store.keys import code_digest, fingerprint
+from benchpost.store.here import Here
 from benchpost.store.layout import CacheLayout, RecordedLayout
-from benchpost.store.pairing import together
-from benchpost.store.scheduler import Pending, Progress, Scheduler
+from benchpost.store.scheduler import Progress, Scheduler
 from benchpost.store.sets import RecordedSet
 from benchpost.store.sources import FROZEN, MEASURE, MEASURE_MISSING, MODES, RECORDED_ONLY
 from benchpost.store.toolchain import Toolchain
@@ -72,6 +71,7 @@ class ResultStore:
     layout: CacheLayout = field(init=False)
     toolchain: Toolchain = field(init=False)
     scheduler: Scheduler = field(init=False)
+    here: Here = field(init=False)
 
     def __post_init__(self) -> None:
         self.policy = sources.policy(self.mode)
@@ -89,6 +89,8 @@ class ResultStore:
         self.scheduler = Scheduler(
             self.layout.measure_lock, ResultCache(self.progress), self.progress, self.timeout
         )
+        self.here = Here(self.suite, self.profile, self.layout, self.toolchain,
+                         self.scheduler, self.timeout, self.measured_in)  # fmt: skip
         if self.sweep:
             removed = self.layout.sweep()
             if removed:
@@ -105,7 +107,7 @@ class ResultStore:
             recorded_dir, sweep=False,  # the cache is this one's, swept already
             names=self.names, machine=self.machine, recorded_set=self.recorded_set,
         )  # fmt: skip
-        other.toolchain, other.scheduler = self.toolchain, self.scheduler
+        other.toolchain, other.scheduler, other.here = self.toolchain, self.scheduler, self.here
         return other
 
     @property
@@ -165,7 +167,7 @@ class ResultStore:
 
     def _recorded(self, rows, specs, metric, chosen, fallback: Fallback | None) -> Results:
         found, facts = sets.read_sets(
-            chosen, specs, rows, metric, self._code_digest, self.suite.baseline,
+            chosen, specs, rows, metric, self.here.code_digest, self.suite.baseline,
             self.policy.stale_warns,
         )  # fmt: skip
         for cell in found.cells.values():
@@ -198,22 +200,8 @@ class ResultStore:
 
     def measured_here(self, rows, specs, metric: Metric) -> Results:
         """Every column measured here, in this run's set (or taken from the cache)."""
-        columns, missing = [], []
-        cells: dict[tuple[Benchmark, str], Cell] = {}
-        pending: list[Pending] = []
-        found: dict[str, Interpreter] = {}
-        for spec in specs:
-            column = self._column(spec, rows, metric, cells, pending, found)
-            (missing if isinstance(column, InterpreterNotFound) else columns).append(column)
-        if not metric.deterministic:  # a row's times come from one run's rounds
-            pending += together(rows, found, cells, pending, self._job)
-        # Interpreters alternate benchmark by benchmark (see the scheduler).
-        order = {spec.name: index for index, spec in enumerate(specs)}
-        pending.sort(key=lambda p: (rows.index(p.job.benchmark), order[p.job.interpreter.name]))
-        for item, cell in zip(pending, self.scheduler.run(pending, metric), strict=True):
-            cells[item.job.benchmark, item.job.interpreter.name] = cell
-        for cell in cells.values():
-            self.scheduler.note_origin(cell, metric)
+        live = {spec.name: self._live(spec, metric, rows) for spec in specs}
+        columns, missing, cells = self.here.measure(rows, specs, metric, live)
         return self._grid(rows, columns, missing, cells, metric, (), None)
 
     def _grid(self, rows, columns, missing, cells, metric, facts, fallback) -> Results:
@@ -228,7 +216,7 @@ class ResultStore:
         spec = self.suite.interpreter(name)
         shown, _ = self.shown_set(metric)
         if shown is not None:
-            found = sets.set_columns(shown, [spec], (EMPTY_LOOP,), metric, self._code_digest)
+            found = sets.set_columns(shown, [spec], (EMPTY_LOOP,), metric, self.here.code_digest)
             return found.columns[0] if found.columns else found.missing[0]
         here, why = self._live(spec, metric, self.suite.one_of_each_extension())
         if here is not None:
@@ -246,14 +234,14 @@ class ResultStore:
                 return ""
         if shown is not None:
             found = sets.set_columns(
-                shown, [spec], (bench,), metric, self._code_digest, where=across
+                shown, [spec], (bench,), metric, self.here.code_digest, where=across
             )
             cell = found.cells.get((bench, interpreter))
             return cell.key if cell is not None else ""
         here, _ = self._live(spec, metric, [bench])
         if here is None:
             return ""
-        return fingerprint(self._job(bench, here), metric, self._extension_digest(bench, here))
+        return self.here.key(bench, here, metric)
 
     def job(self, bench: Benchmark, interpreter: str) -> Job:
         """A job to measure ``bench`` on ``interpreter`` here by hand (``warmup``):
@@ -266,30 +254,7 @@ class ResultStore:
             built = self.toolchain.extension(found, bench.extension)
             if isinstance(built, BuildError):
                 raise built
-        return self._job(bench, found)
-
-    # -- one column ---------------------------------------------------------
-
-    def _column(self, spec, rows, metric, cells, pending, found) -> Column | InterpreterNotFound:
-        """Fill ``cells`` (and ``pending``) for one interpreter measured here; returns
-        its column (or why it is missing)."""
-        here, why = self._live(spec, metric, rows)
-        if here is not None:
-            found[spec.name] = here
-            for bench in rows:
-                cell = self._lookup(bench, here, metric, pending)
-                if cell is not None:
-                    cells[bench, spec.name] = cell
-            return here.column
-        if isinstance(why, InterpreterNotFound):
-            return why
-        # Found, but this machine cannot measure it, and no recorded set has it.
-        interp = self.toolchain.interpreter(spec)
-        for bench in rows:
-            cells[bench, spec.name] = Cell(
-                bench, spec.name, origin=FAILED, error=why, machine=True
-            )
-        return interp.column
+        return self.here.job(bench, found)
 
     def _live(
         self, spec: InterpreterSpec, metric: Metric, rows: Iterable[Benchmark]
@@ -299,50 +264,6 @@ class ResultStore:
             return None, InterpreterNotFound(spec, f"is not measured in the {self.mode!r} mode")
         extensions = {b.extension for b in rows if b.extension is not None}
         return self.toolchain.live_reason(spec, metric, extensions)
-
-    def _lookup(
-        self, bench: Benchmark, interp: Interpreter, metric: Metric, pending: list[Pending]
-    ) -> Cell | None:
-        """A stored result, a known failure, or None (then it is added to ``pending``)."""
-        job = self._job(bench, interp)
-        failure = self.scheduler.known_failure(job, metric)
-        if failure is not None:
-            return failure
-        if bench.extension is not None:
-            built = self.toolchain.extension(interp, bench.extension)
-            if isinstance(built, BuildError):
-                error, located = str(built), built.location
-                return Cell(bench, interp.name, origin=FAILED, error=error, located=located)
-        key = fingerprint(job, metric, self._extension_digest(bench, interp))
-        path = self.layout.result(interp.name, bench, metric, key)
-        result = self.scheduler.cache.load(path)
-        if result is not None:
-            return Cell(bench, interp.name, result, CACHED, path=path, key=key)
-        pending.append(Pending(job, path, key))
-        return None
-
-    def _job(self, bench: Benchmark, interp: Interpreter) -> Job:
-        extension = bench.extension
-        return Job(
-            benchmark=bench,
-            interpreter=interp,
-            extension_dir=self.toolchain.extension_dir(interp, extension) if extension else None,
-            code_digest=self._code_digest(bench),
-            profile=self.profile,
-            counting=self.suite.counting,
-            timeout=self.timeout,
-            scratch=self.layout.scratch,
-            measured_in=self.measured_in,
-        )
-
-    def _extension_digest(self, bench: Benchmark, interp: Interpreter) -> str:
-        if bench.extension is None:
-            return ""
-        return self.toolchain.extension_digest(interp, bench.extension)
-
-    def _code_digest(self, bench: Benchmark) -> str:
-        sources_digest = self.toolchain.source_digest(bench.extension) if bench.extension else ""
-        return code_digest(bench, sources_digest)
 
     def _specs(self, names: Iterable[str] | None) -> list[InterpreterSpec]:
         names = list(names or ())
