@@ -101,7 +101,7 @@ def test_a_probe_that_prints_other_bytes_first_still_answers(tmp_path):
 @pytest.mark.parametrize("answer", ["null", "BENCHPOST-PROBE null", "\\377"])
 def test_a_probe_whose_answer_is_not_one_says_so(tmp_path, answer):
     command = wrapper(tmp_path, "liar", f"printf '{answer}\\n'")
-    with pytest.raises(InterpreterNotFound, match="did not answer as a Python 3") as caught:
+    with pytest.raises(InterpreterNotFound, match="did not answer the probe") as caught:
         probe(spec_of(tmp_path, command), None, 30)
     assert "import json" not in str(caught.value)  # the probe's script is not the message
 

@@ -246,7 +246,9 @@ def _run_probe(spec: InterpreterSpec, executable: str, timeout: float) -> dict:
     except (IndexError, ValueError, AttributeError):
         last = (output.strip().splitlines() or ["no output"])[-1][:200]
         raise InterpreterNotFound(
-            spec, f"did not answer as a Python 3 as configured ({spec.configured}: {last})"
+            spec,
+            f"is not a working Python 3 as configured ({spec.configured}: it did not answer "
+            f"the probe; its last output: {last})",
         ) from None
     info = {key: info[key] for key in _FIELDS}
     info["executable"] = os.path.realpath(info["executable"] or executable)
