@@ -265,6 +265,17 @@ class Results:
         unpaired = stats.unpaired_log_ratio(self._replicates(theirs), self._replicates(ours))
         return self._widened(unpaired), False
 
+    def between_benchmarks(
+        self, benchmark: Benchmark, reference: Benchmark, interpreter: str
+    ) -> Comparison | None:
+        """How ``benchmark`` compares with ``reference`` on one interpreter (above 1:
+        it takes less); unpaired (Welch on the logarithms), as two rows are."""
+        ours, theirs = self._ok(benchmark, interpreter), self._ok(reference, interpreter)
+        if ours is None or theirs is None:
+            return None
+        log_ratio = stats.unpaired_log_ratio(self._replicates(theirs), self._replicates(ours))
+        return Comparison.from_log(self._widened(log_ratio), False)
+
     def unsteady(self, benchmark: Benchmark, interpreter: str) -> tuple[int, int]:
         """How many of the cell's processes were not steady, of how many (see
         ``stats.is_steady``); (0, 0) for a cell without processes."""

@@ -5,6 +5,7 @@
 - ``collector``: which posts to read again (their numbers' keys changed);
 - ``frozen``: a post that keeps its numbers (``python -m benchpost freeze``);
 - ``directives``, ``roles``: what a post uses; ``options``: their checks;
+- ``claims``: ``:claim:``, a sentence checked against the intervals;
 - ``elements``: the HTML elements docutils lacks (``<details>``, ``<picture>``);
 - ``blog``: checks a post must pass, and the export for the PyPy blog.
 """
@@ -18,7 +19,7 @@ from sphinx.util import logging
 
 from benchpost.config import Settings
 from benchpost.files import write_if_changed
-from benchpost.sphinx import blog, directives, elements, frozen, roles
+from benchpost.sphinx import blog, claims, directives, elements, frozen, roles
 from benchpost.sphinx.collector import ResultsCollector
 from benchpost.sphinx.state import forget_build, known_build
 
@@ -32,6 +33,7 @@ def setup(app: Sphinx) -> dict[str, object]:
     elements.register(app)
     directives.register(app)
     roles.register(app)
+    claims.register(app)
     blog.register(app)
     app.add_env_collector(ResultsCollector)
     app.add_css_file(STYLE.name)

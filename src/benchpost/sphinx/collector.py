@@ -66,6 +66,12 @@ def _tests_only(env: BuildEnvironment) -> dict[str, list[str]]:
     return vars(env).setdefault("benchpost_tests_only", {})
 
 
+def claims_of(env: BuildEnvironment) -> dict[str, list[tuple[str, str, str, str]]]:
+    """Each post's claims as checked when it was read: (location, claim, verdict,
+    what was measured)."""
+    return vars(env).setdefault("benchpost_claims", {})
+
+
 def note_test_profiles(env: BuildEnvironment, results: Results, names: set[str]) -> None:
     """Remember which profiles made for tests (``names``) the current post's numbers
     come from: such a post is never exported to the clean folder."""
@@ -116,11 +122,13 @@ class ResultsCollector(EnvironmentCollector):
     def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
         _needs(env).pop(docname, None)
         _tests_only(env).pop(docname, None)
+        claims_of(env).pop(docname, None)
 
     def merge_other(
         self, app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
     ) -> None:
-        for ours, theirs in ((_needs(env), _needs(other)), (_tests_only(env), _tests_only(other))):
+        for kept in (_needs, _tests_only, claims_of):
+            ours, theirs = kept(env), kept(other)
             ours.update({doc: theirs[doc] for doc in docnames if doc in theirs})
 
     def process_doc(self, app: Sphinx, doctree) -> None:

@@ -1,0 +1,163 @@
+"""Claims: what a sentence says about the numbers, checked against their intervals.
+
+A post marks a comparison it states, in the style of ``:ref:``: the author's
+words, then the claim in angle brackets::
+
+    the branch is :claim:`faster on all four calls <pypy faster than cpython on calls/*>`
+
+The claim's grammar (``parse``)::
+
+    [all|most|any|mean] INTERPRETER [N [to M] times|at least N times] DIRECTION
+        [than REFERENCE] on TARGETS
+    GROUP/A DIRECTION than GROUP/B on INTERPRETER        (two benchmarks, one interpreter)
+
+DIRECTION is ``faster``, ``slower``, ``same``, ``fewer`` or ``more`` (the last
+two: instruction counts), or a grade that ``benchpost_grades`` in ``conf.py``
+defines with the same words (``"slow": "1.5 to 3 times slower"``). TARGETS
+are ``group/*``, ``group/benchmark``, or several, separated by ``,``.
+
+A verdict comes from the 95 % interval of each ratio (``verdict``): supported
+when the whole interval lies in the claimed region, contradicted when none of
+it does, inconclusive when it straddles a boundary. "Faster" means more than
+``NOISE`` faster (criterion.rs calls a change inside ±1 % "within noise");
+"same" is what a table calls "≈ same": an interval that includes 1.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+#: A ratio within this much of 1 is not "faster" or "slower" (criterion.rs: noise).
+NOISE = 0.01
+
+SUPPORTED, CONTRADICTED, INCONCLUSIVE = "supported", "contradicted", "inconclusive"
+QUANTIFIERS = ("all", "most", "any", "mean")
+#: Direction words, and the metric each compares.
+DIRECTIONS = {"faster": "time", "slower": "time", "same": "time", "fewer": "instructions",
+              "more": "instructions"}  # fmt: skip
+
+
+class ClaimError(ValueError):
+    """A claim that cannot be read; the message says how to write it."""
+
+
+@dataclass(frozen=True)
+class Region:
+    """Where a ratio (reference / subject: above 1 means the subject is faster or
+    executes fewer instructions) must lie for the claim to hold."""
+
+    low: float
+    high: float
+    #: "same": what a table calls "≈ same" (the interval includes 1)
+    same: bool = False
+
+    def verdict(self, low: float, high: float) -> str:
+        """The verdict on one ratio's 95 % interval."""
+        if self.same:
+            return SUPPORTED if low <= 1 <= high else CONTRADICTED
+        if self.low <= low and high <= self.high:
+            return SUPPORTED
+        if high < self.low or low > self.high:
+            return CONTRADICTED
+        return INCONCLUSIVE
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim, as parsed."""
+
+    text: str
+    quantifier: str
+    subject: str  # an interpreter, or "group/benchmark" (two benchmarks)
+    region: Region
+    metric: str
+    reference: str  # an interpreter ("" : the baseline), or "group/benchmark"
+    targets: tuple[str, ...]  # "group/*", "group/benchmark"; or the one interpreter
+    words: str  # "faster", "2 to 6 times slower": for the message
+
+    @property
+    def between_benchmarks(self) -> bool:
+        return "/" in self.subject
+
+
+_CLAIM = re.compile(
+    r"^(?:(?P<quantifier>all|most|any|mean)\s+)?(?P<subject>\S+)\s+(?P<verb>.+?)"
+    r"(?:\s+than\s+(?P<reference>\S+))?\s+on\s+(?P<targets>.+)$"
+)
+_TIMES = re.compile(
+    r"^(?:(?P<least>at least\s+)?(?P<low>\d+(?:\.\d+)?)(?:\s+to\s+(?P<high>\d+(?:\.\d+)?))?"
+    r"\s+times\s+)?(?P<direction>\w+)$"
+)
+
+
+def parse(text: str, grades: Mapping[str, str] | None = None) -> Claim:
+    """The claim ``text`` says; ``ClaimError`` with the grammar otherwise."""
+    found = _CLAIM.match(" ".join(text.split()))
+    if found is None:
+        raise ClaimError(f"cannot read the claim {text!r}: {_GRAMMAR}")
+    verb = found["verb"]
+    words = (grades or {}).get(verb, verb)
+    region, metric = _region(words, text)
+    targets = tuple(t.strip() for t in found["targets"].split(",") if t.strip())
+    between = "/" in found["subject"]
+    if between and (found["reference"] is None or "/" not in found["reference"]):
+        raise ClaimError(f"claim {text!r} compares a benchmark with nothing: {_GRAMMAR}")
+    if not between and any("/" not in t for t in targets):
+        raise ClaimError(f"claim {text!r}: its targets are group/benchmark or group/*")
+    return Claim(
+        text=text,
+        quantifier=found["quantifier"] or "all",
+        subject=found["subject"],
+        region=region,
+        metric=metric,
+        reference=found["reference"] or "",
+        targets=targets,
+        words=verb,
+    )
+
+
+_GRAMMAR = (
+    "write '[all|most|any|mean] INTERPRETER [N [to M] times] faster|slower|same|fewer|more"
+    "|GRADE [than INTERPRETER] on GROUP/* or GROUP/BENCHMARK, ...', or "
+    "'GROUP/A slower than GROUP/B on INTERPRETER'"
+)
+
+
+def _region(words: str, text: str) -> tuple[Region, str]:
+    """The region a direction (and range) claims, and the metric it compares."""
+    found = _TIMES.match(words)
+    direction = found["direction"] if found else ""
+    if direction not in DIRECTIONS:
+        raise ClaimError(
+            f"claim {text!r}: {words!r} is not faster, slower, same, fewer, more or a "
+            f"grade of benchpost_grades in conf.py"
+        )
+    if direction == "same":
+        return Region(1.0, 1.0, same=True), DIRECTIONS[direction]
+    low = float(found["low"]) if found["low"] else 1 + NOISE
+    high = math.inf if found["least"] or not found["low"] else float(found["high"] or low)
+    if found["low"] and not found["high"] and not found["least"]:
+        low, high = low / (1 + NOISE * 5), low * (1 + NOISE * 5)  # "2 times": about 2
+    if direction in ("slower", "more"):
+        low, high = 1 / high, 1 / low
+    return Region(low, high), DIRECTIONS[direction]
+
+
+def combine(quantifier: str, verdicts: Sequence[str]) -> str:
+    """One verdict from the verdicts on each target."""
+    supported = sum(v == SUPPORTED for v in verdicts)
+    contradicted = sum(v == CONTRADICTED for v in verdicts)
+    if quantifier == "any":
+        if supported:
+            return SUPPORTED
+        return CONTRADICTED if contradicted == len(verdicts) else INCONCLUSIVE
+    if quantifier == "most":
+        if supported * 2 > len(verdicts):
+            return SUPPORTED
+        return CONTRADICTED if contradicted * 2 >= len(verdicts) else INCONCLUSIVE
+    if contradicted:  # "all" (and "mean", which has one)
+        return CONTRADICTED
+    return SUPPORTED if supported == len(verdicts) else INCONCLUSIVE

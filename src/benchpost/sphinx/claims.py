@@ -1,0 +1,140 @@
+"""``:claim:`the author's words <the claim>```: a sentence the data must support.
+
+The role shows the author's words; the claim in angle brackets is checked
+against the intervals of the set the post's tables show (``benchpost.claims``)
+at every build. A contradicted claim is a warning at its line (an error under
+``-W``) that quotes the data; an inconclusive one is a warning of its own
+subtype (``benchpost.claim-inconclusive``), which ``suppress_warnings`` in
+``conf.py`` can silence. The build's last lines count the verdicts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+from benchpost.claims import (
+    CONTRADICTED,
+    INCONCLUSIVE,
+    SUPPORTED,
+    Claim,
+    ClaimError,
+    combine,
+    parse,
+)
+from benchpost.measure.registry import metric_named
+from benchpost.render.format import format_speedup
+from benchpost.results import Comparison, Results
+from benchpost.sphinx.collector import claims_of, mark_incomplete
+from benchpost.sphinx.fetch import Unavailable, fetch_results, usable_state
+from benchpost.sphinx.roles import _Role
+from benchpost.sphinx.state import BuildState, warn
+from benchpost.suite import Benchmark
+
+logger = logging.getLogger("benchpost")
+
+_WITH_CLAIM = re.compile(r"^(?P<words>.*?)\s*<(?P<claim>[^<>]+)>\s*$", re.S)
+
+
+class ClaimRole(_Role):
+    """``:claim:`words <claim>```."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        location = self.location()
+        found = _WITH_CLAIM.match(self.text)
+        words = found["words"] if found else self.text
+        try:
+            if found is None:
+                raise ClaimError(
+                    f"{self.rawtext}: the claim goes in angle brackets after the words, "
+                    f"as in :claim:`faster <pypy faster than cpython on calls/*>`"
+                )
+            state = usable_state(self.env, location)
+            claim = parse(found["claim"], self.config.benchpost_grades)
+            verdict, measured = check(claim, self.env, location, state)
+        except Unavailable:
+            return [nodes.inline(self.rawtext, words, classes=["benchpost-claim"])], []
+        except (ClaimError, LookupError) as exc:
+            mark_incomplete(self.env)
+            warn(str(exc.args[0]), location, "claim")
+            return [nodes.inline(self.rawtext, words, classes=["benchpost-claim"])], []
+        claims_of(self.env).setdefault(self.env.docname, []).append(
+            (location, claim.text, verdict, measured)
+        )
+        message = f"{claim.text}; measured: {measured}"
+        if verdict == CONTRADICTED:
+            warn(f"claim not supported: {message}", location, "claim")
+        elif verdict == INCONCLUSIVE:
+            warn(f"claim not conclusive: {message}", location, "claim-inconclusive")
+        classes = ["benchpost-claim", f"benchpost-claim-{verdict}"]
+        return [nodes.inline(self.rawtext, words, classes=classes)], []
+
+
+def check(claim: Claim, env, location: str, state: BuildState) -> tuple[str, str]:
+    """The claim's verdict, and what was measured (one phrase per target)."""
+    metric = metric_named(claim.metric)
+    if claim.between_benchmarks:
+        ours, theirs = (_benchmarks(state, t)[0] for t in (claim.subject, claim.reference))
+        interpreter = claim.targets[0]
+        grid = fetch_results(env, location, [ours, theirs], [interpreter], [metric])
+        results = _only(grid, metric)
+        comparisons = [(ours.name, results.between_benchmarks(ours, theirs, interpreter))]
+    else:
+        benchmarks = [b for target in claim.targets for b in _benchmarks(state, target)]
+        reference = claim.reference or state.suite.baseline
+        names = list(dict.fromkeys([claim.subject, reference]))
+        results = _only(fetch_results(env, location, benchmarks, names, [metric]), metric)
+        if claim.quantifier == "mean":
+            mean = results.group_ratio(benchmarks, claim.subject, reference)
+            comparisons = [("geometric mean", mean)]
+        else:
+            comparisons = [
+                (b.name, results.ratio(b, claim.subject, reference)) for b in benchmarks
+            ]
+    usable = [(name, c) for name, c in comparisons if c is not None and c.high > 0]
+    if len(usable) < len(comparisons):
+        raise Unavailable("a number the claim rests on is missing")  # reported where it is
+    verdicts = [claim.region.verdict(c.low, c.high) for _, c in usable]
+    return combine(claim.quantifier, verdicts), _measured(usable, results)
+
+
+def _only(grid: list[Results], metric) -> Results:
+    if not grid:
+        raise Unavailable(f"{metric.plural} are left out of this build")
+    return grid[0]
+
+
+def _benchmarks(state: BuildState, target: str) -> list[Benchmark]:
+    group, _, name = target.partition("/")
+    if name == "*":
+        return list(state.suite.group(group).benchmarks)
+    return [state.suite.benchmark(group, name)]
+
+
+def _measured(comparisons: list[tuple[str, Comparison]], results: Results) -> str:
+    """ "noargs 1.9x faster (1.8-2.1), onearg(None) ≈ same speed"."""
+    return ", ".join(f"{name} {format_speedup(c, results.metric)}" for name, c in comparisons)
+
+
+def summary(app: Sphinx, exception: Exception | None) -> None:
+    """The verdicts of every post's claims, in one line at the end of the build."""
+    found = [c for claims in claims_of(app.env).values() for c in claims]
+    if exception is not None or not found:
+        return
+    counts = {v: sum(c[2] == v for c in found) for v in (SUPPORTED, CONTRADICTED, INCONCLUSIVE)}
+    logger.info(
+        "benchpost: claims: %d supported, %d contradicted, %d inconclusive",
+        counts[SUPPORTED],
+        counts[CONTRADICTED],
+        counts[INCONCLUSIVE],
+    )
+
+
+def register(app: Sphinx) -> None:
+    app.add_role("claim", ClaimRole())
+    # Named grades: words a post may claim, defined once ("slow": "1.5 to 3 times slower").
+    app.add_config_value("benchpost_grades", {}, "env", [dict])
+    app.connect("build-finished", summary)

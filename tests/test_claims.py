@@ -1,0 +1,135 @@
+"""Claims: the words around the numbers, checked against their intervals."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import textwrap
+
+import pytest
+
+from benchpost.claims import (
+    CONTRADICTED,
+    INCONCLUSIVE,
+    SUPPORTED,
+    ClaimError,
+    Region,
+    combine,
+    parse,
+)
+
+from .conftest import ROOT, make_project, sphinx_build
+from .test_rereading import BUSY, NOARGS
+
+
+def test_a_claim_reads_its_interpreters_direction_range_and_targets():
+    claim = parse("most pypy 2 to 6 times slower than cpython on calls/*, allocation/x")
+    assert (claim.quantifier, claim.subject, claim.reference) == ("most", "pypy", "cpython")
+    assert claim.targets == ("calls/*", "allocation/x") and claim.metric == "time"
+    assert claim.region == Region(1 / 6, 1 / 2)
+    assert parse("pypy fewer on calls/noargs").metric == "instructions"
+    assert parse("pypy faster on calls/*").region == Region(1.01, math.inf)
+    assert parse("pypy at least 3 times slower on calls/*").region == Region(0, 1 / 3)
+    grades = {"horribly slow": "at least 3 times slower"}
+    assert parse("pypy horribly slow on calls/*", grades).region == Region(0, 1 / 3)
+    between = parse("calls/varargs slower than calls/noargs on pypy")
+    assert between.between_benchmarks and between.targets == ("pypy",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["pypy quicker on calls/*", "pypy faster", "calls/a slower on pypy", "pypy faster on calls"],
+)
+def test_a_claim_that_cannot_be_read_says_how_to_write_one(text):
+    with pytest.raises(ClaimError):
+        parse(text)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "verdict"),
+    [(1.5, 2.0, SUPPORTED), (0.9, 1.2, INCONCLUSIVE), (0.5, 0.9, CONTRADICTED)],
+)
+def test_a_verdict_follows_the_interval(low, high, verdict):
+    assert parse("pypy faster on calls/*").region.verdict(low, high) == verdict
+
+
+def test_same_means_what_a_table_calls_same():
+    same = parse("pypy same on calls/*").region
+    assert same.verdict(0.97, 1.04) == SUPPORTED and same.verdict(1.02, 1.1) == CONTRADICTED
+
+
+def test_quantifiers_combine_the_verdicts():
+    mixed = [SUPPORTED, SUPPORTED, INCONCLUSIVE]
+    assert combine("all", mixed) == INCONCLUSIVE
+    assert combine("most", mixed) == SUPPORTED
+    assert combine("any", [CONTRADICTED, INCONCLUSIVE]) == INCONCLUSIVE
+    assert combine("all", [SUPPORTED, CONTRADICTED]) == CONTRADICTED
+
+
+def claims_project(folder, post: str, between_builds: float = 0.0):
+    """CPython alone, on its own copy of the C extension; ``fast`` and ``twin`` run
+    the same call, ``slow`` a Python loop."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ROOT / "cext" / "simple.c", folder / "simple.c")
+    suite = textwrap.dedent(f"""\
+        extension:
+          module: simple
+          sources: [{folder / "simple.c"}]
+        interpreters:
+          - name: cpython
+            label: CPython
+            command: current
+        profiles:
+          tiny: {{rounds: 3, values: 3, min_time: 0.002, warmups: {{cpython: 0}},
+                  between_builds: {between_builds}}}
+        groups:
+          - name: calls
+            setup: import simple
+            benchmarks:
+              - name: fast
+                code: simple.noargs()
+              - name: twin
+                code: simple.noargs()
+              - name: slow
+                code: sum(range(300))
+        """)
+    return make_project(folder, suite, post)
+
+
+POST = """\
+Post
+====
+
+A call is :claim:`cheap <calls/fast faster than calls/slow on cpython>` here.
+"""
+
+
+@pytest.mark.build
+def test_a_claim_the_data_stops_supporting_fails_at_its_line_with_the_data(tmp_path):
+    project = claims_project(tmp_path, POST)
+    proc = sphinx_build(project, "-W", env={"BENCHPOST_METRICS": "time"})
+    assert "claims: 1 supported, 0 contradicted, 0 inconclusive" in proc.stdout
+    assert "benchpost-claim-supported" in (project / "_build/html/index.html").read_text()
+    source = project / "simple.c"
+    source.write_text(source.read_text().replace(NOARGS, NOARGS + BUSY))  # slow for real
+    proc = sphinx_build(project, "-W", env={"BENCHPOST_METRICS": "time"}, check=False)
+    assert proc.returncode != 0
+    assert "index.rst:4: WARNING: benchpost: claim not supported: calls/fast faster than " in (
+        proc.stderr
+    ), proc.stderr
+    assert "measured: fast " in proc.stderr and "x slower (" in proc.stderr
+    assert "claims: 0 supported, 1 contradicted" in proc.stdout
+
+
+@pytest.mark.build
+def test_a_claim_whose_interval_includes_one_is_inconclusive(tmp_path):
+    post = "Post\n====\n\nIt is :claim:`quicker <calls/fast faster than calls/twin on cpython>`.\n"
+    project = claims_project(tmp_path, post, between_builds=0.5)  # intervals include 1
+    proc = sphinx_build(project, env={"BENCHPOST_METRICS": "time"})
+    assert "WARNING: benchpost: claim not conclusive: calls/fast faster than" in proc.stderr
+    assert "[benchpost.claim-inconclusive]" in proc.stderr
+    (project / "conf.py").write_text(
+        (project / "conf.py").read_text()
+        + 'suppress_warnings = ["benchpost.claim-inconclusive"]\n'
+    )
+    sphinx_build(project, "-W", "-E", env={"BENCHPOST_METRICS": "time"})  # a project's choice
