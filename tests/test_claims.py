@@ -133,3 +133,15 @@ def test_a_claim_whose_interval_includes_one_is_inconclusive(tmp_path):
         + 'suppress_warnings = ["benchpost.claim-inconclusive"]\n'
     )
     sphinx_build(project, "-W", "-E", env={"BENCHPOST_METRICS": "time"})  # a project's choice
+
+
+@pytest.mark.build
+def test_a_version_in_the_prose_that_no_column_has_fails_at_its_line(tmp_path):
+    post = POST + "\nThese are the results on CPython 3.9 and CPython 3, not ``CPython 1.0``.\n"
+    project = claims_project(tmp_path, post)
+    proc = sphinx_build(project, "-W", env={"BENCHPOST_METRICS": "time"}, check=False)
+    assert proc.returncode != 0
+    assert "index.rst:6: WARNING: benchpost: the text names CPython 3.9, but no column" in (
+        proc.stderr
+    ), proc.stderr
+    assert proc.stderr.count("the text names") == 1  # "CPython 3": no version; code: quoted

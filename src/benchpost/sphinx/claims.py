@@ -10,6 +10,7 @@ subtype (``benchpost.claim-inconclusive``), which ``suppress_warnings`` in
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from docutils import nodes
@@ -25,13 +26,14 @@ from benchpost.claims import (
     combine,
     parse,
 )
+from benchpost.measure.interpreters import Column
 from benchpost.measure.registry import metric_named
 from benchpost.render.format import format_speedup
 from benchpost.results import Comparison, Results
 from benchpost.sphinx.collector import claims_of, mark_incomplete
 from benchpost.sphinx.fetch import Unavailable, fetch_results, usable_state
 from benchpost.sphinx.roles import _Role
-from benchpost.sphinx.state import BuildState, warn
+from benchpost.sphinx.state import BuildState, known_build, warn
 from benchpost.suite import Benchmark
 
 logger = logging.getLogger("benchpost")
@@ -119,6 +121,53 @@ def _measured(comparisons: list[tuple[str, Comparison]], results: Results) -> st
     return ", ".join(f"{name} {format_speedup(c, results.metric)}" for name, c in comparisons)
 
 
+#: A version named in prose: "PyPy 5.9", "CPython 3.12".
+_VERSION = re.compile(r"\b(PyPy|CPython)\s+(\d+(?:\.\d+)+)\b")
+
+
+def check_versions(app: Sphinx, doctree: nodes.document) -> None:
+    """Warn where the prose names an interpreter version that no column of this build
+    has ("These are the results on PyPy 5.9" over PyPy 7.3.11's numbers)."""
+    state = known_build(str(app.doctreedir))
+    if state is None or state.store is None:
+        return
+    shown = set()
+    for spec in state.suite.interpreters:
+        with contextlib.suppress(LookupError):
+            column = state.store.column(spec.name, state.metrics[0])
+            if isinstance(column, Column):
+                shown.add(column.display)
+    for text in doctree.findall(nodes.Text):
+        if _quoted(text):
+            continue
+        for found in _VERSION.finditer(text.astext()):
+            named = found.group(0)
+            if not any(d == named or d.startswith(f"{named}.") for d in shown):
+                warn(
+                    f"the text names {named}, but no column of this build is {named} "
+                    f"(they are {', '.join(sorted(shown)) or 'none'}): "
+                    f"quote the version with :bench-interpreter: instead",
+                    text.parent,
+                    "version",
+                )
+
+
+def _quoted(text: nodes.Text) -> bool:
+    """True inside code, or inside what benchpost itself wrote (a role's value)."""
+    for parent in _ancestors(text):
+        if isinstance(parent, nodes.literal | nodes.literal_block | nodes.raw):
+            return True
+        if any(c.startswith("benchpost") for c in parent.get("classes", [])):
+            return True
+    return False
+
+
+def _ancestors(node: nodes.Node):
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
 def summary(app: Sphinx, exception: Exception | None) -> None:
     """The verdicts of every post's claims, in one line at the end of the build."""
     found = [c for claims in claims_of(app.env).values() for c in claims]
@@ -137,4 +186,5 @@ def register(app: Sphinx) -> None:
     app.add_role("claim", ClaimRole())
     # Named grades: words a post may claim, defined once ("slow": "1.5 to 3 times slower").
     app.add_config_value("benchpost_grades", {}, "env", [dict])
+    app.connect("doctree-read", check_versions)
     app.connect("build-finished", summary)
