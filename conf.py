@@ -42,6 +42,11 @@ benchpost_profile = "quick"
 # What tables may show: times (pyperf) and instruction counts (callgrind);
 # the first is the default. BENCHPOST_METRICS=instructions shows counts only.
 benchpost_metrics = ["time", "instructions"]
+# Words a post may claim (:claim:), each checked against the intervals.
+benchpost_grades = {
+    "slow": "1.2 to 3 times slower",
+    "horribly slow": "at least 3 times slower",
+}
 
 # ablog: the blog of the preview site. The feed needs absolute links: CI sets
 # BLOG_BASEURL to the GitHub Pages address.

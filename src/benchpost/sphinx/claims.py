@@ -69,6 +69,10 @@ class ClaimRole(_Role):
         message = f"{claim.text}; measured: {measured}"
         if verdict == CONTRADICTED:
             warn(f"claim not supported: {message}", location, "claim")
+        elif verdict == INCONCLUSIVE and state.store.profile.tests_only:
+            # Two rounds decide little: a test profile's numbers are never published.
+            logger.info("benchpost: claim not conclusive with the %r profile: %s",
+                        state.store.profile.name, message, location=location)  # fmt: skip
         elif verdict == INCONCLUSIVE:
             warn(f"claim not conclusive: {message}", location, "claim-inconclusive")
         classes = ["benchpost-claim", f"benchpost-claim-{verdict}"]
