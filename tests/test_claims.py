@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import textwrap
 
@@ -18,7 +19,7 @@ from benchpost.claims import (
     parse,
 )
 
-from .conftest import ROOT, make_project, sphinx_build
+from .conftest import ROOT, make_project, run_benchpost, sphinx_build
 from .test_rereading import BUSY, NOARGS
 
 
@@ -145,3 +146,15 @@ def test_a_version_in_the_prose_that_no_column_has_fails_at_its_line(tmp_path):
         proc.stderr
     ), proc.stderr
     assert proc.stderr.count("the text names") == 1  # "CPython 3": no version; code: quoted
+
+
+@pytest.mark.build
+def test_the_command_line_lists_every_claim_with_its_verdict(tmp_path):
+    project = claims_project(tmp_path, POST)
+    proc = run_benchpost(project, "claims", str(project / "index.rst"), "--profile", "tiny")
+    assert proc.returncode == 0, proc.stderr
+    assert re.match(
+        r".*index\.rst:4: supported: calls/fast faster than calls/slow on cpython; "
+        r"measured: fast \d+x faster \(\d+.\d+\)",
+        proc.stdout,
+    ), proc.stdout

@@ -27,8 +27,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+from benchpost.measure.metric import Metric
+from benchpost.measure.registry import metric_named
+from benchpost.render.format import format_speedup
+from benchpost.results import Results
+from benchpost.suite import Benchmark, Suite
 
 #: A ratio within this much of 1 is not "faster" or "slower" (criterion.rs: noise).
 NOISE = 0.01
@@ -161,3 +167,58 @@ def combine(quantifier: str, verdicts: Sequence[str]) -> str:
     if contradicted:  # "all" (and "mean", which has one)
         return CONTRADICTED
     return SUPPORTED if supported == len(verdicts) else INCONCLUSIVE
+
+
+class Unmeasured(LookupError):
+    """A number the claim rests on could not be measured (said where it is)."""
+
+
+#: How a claim gets its numbers: the benchmarks, interpreters and metric -> Results.
+Shown = Callable[[list[Benchmark], list[str], Metric], Results]
+
+
+def check(claim: Claim, suite: Suite, shown: Shown) -> tuple[str, str]:
+    """The claim's verdict, and what was measured (one phrase per target)."""
+    metric = metric_named(claim.metric)
+    if claim.between_benchmarks:
+        ours, theirs = (_benchmarks(suite, t)[0] for t in (claim.subject, claim.reference))
+        interpreter = claim.targets[0]
+        results = shown([ours, theirs], [interpreter], metric)
+        comparisons = [(ours.name, results.between_benchmarks(ours, theirs, interpreter))]
+    else:
+        benchmarks = [b for target in claim.targets for b in _benchmarks(suite, target)]
+        reference = claim.reference or suite.baseline
+        results = shown(benchmarks, list(dict.fromkeys([claim.subject, reference])), metric)
+        if claim.quantifier == "mean":
+            comparisons = [
+                ("geometric mean", results.group_ratio(benchmarks, claim.subject, reference))
+            ]
+        else:
+            comparisons = [
+                (b.name, results.ratio(b, claim.subject, reference)) for b in benchmarks
+            ]
+    usable = [(name, c) for name, c in comparisons if c is not None and c.high > 0]
+    if len(usable) < len(comparisons):
+        raise Unmeasured("a number the claim rests on is missing")
+    verdicts = [claim.region.verdict(c.low, c.high) for _, c in usable]
+    measured = ", ".join(f"{name} {format_speedup(c, metric)}" for name, c in usable)
+    return combine(claim.quantifier, verdicts), measured
+
+
+def _benchmarks(suite: Suite, target: str) -> list[Benchmark]:
+    group, _, name = target.partition("/")
+    if name == "*":
+        return list(suite.group(group).benchmarks)
+    return [suite.benchmark(group, name)]
+
+
+#: A claim in a post's source: ":claim:`words <claim>`".
+IN_SOURCE = re.compile(r":claim:`(?P<words>[^`<]*)<(?P<claim>[^`<>]+)>`")
+
+
+def in_source(text: str) -> list[tuple[int, str]]:
+    """The claims of a post's source, with their line numbers."""
+    return [
+        (text.count("\n", 0, found.start()) + 1, " ".join(found["claim"].split()))
+        for found in IN_SOURCE.finditer(text)
+    ]

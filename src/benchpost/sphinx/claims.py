@@ -23,13 +23,13 @@ from benchpost.claims import (
     SUPPORTED,
     Claim,
     ClaimError,
-    combine,
+    Unmeasured,
+    check,
     parse,
 )
 from benchpost.measure.interpreters import Column
-from benchpost.measure.registry import metric_named
-from benchpost.render.format import format_speedup
-from benchpost.results import Comparison, Results
+from benchpost.measure.metric import Metric
+from benchpost.results import Results
 from benchpost.sphinx.collector import claims_of, mark_incomplete
 from benchpost.sphinx.fetch import Unavailable, fetch_results, usable_state
 from benchpost.sphinx.roles import _Role
@@ -56,7 +56,7 @@ class ClaimRole(_Role):
                 )
             state = usable_state(self.env, location)
             claim = parse(found["claim"], self.config.benchpost_grades)
-            verdict, measured = check(claim, self.env, location, state)
+            verdict, measured = _check(claim, self.env, location, state)
         except Unavailable:
             return [nodes.inline(self.rawtext, words, classes=["benchpost-claim"])], []
         except (ClaimError, LookupError) as exc:
@@ -79,50 +79,19 @@ class ClaimRole(_Role):
         return [nodes.inline(self.rawtext, words, classes=classes)], []
 
 
-def check(claim: Claim, env, location: str, state: BuildState) -> tuple[str, str]:
-    """The claim's verdict, and what was measured (one phrase per target)."""
-    metric = metric_named(claim.metric)
-    if claim.between_benchmarks:
-        ours, theirs = (_benchmarks(state, t)[0] for t in (claim.subject, claim.reference))
-        interpreter = claim.targets[0]
-        grid = fetch_results(env, location, [ours, theirs], [interpreter], [metric])
-        results = _only(grid, metric)
-        comparisons = [(ours.name, results.between_benchmarks(ours, theirs, interpreter))]
-    else:
-        benchmarks = [b for target in claim.targets for b in _benchmarks(state, target)]
-        reference = claim.reference or state.suite.baseline
-        names = list(dict.fromkeys([claim.subject, reference]))
-        results = _only(fetch_results(env, location, benchmarks, names, [metric]), metric)
-        if claim.quantifier == "mean":
-            mean = results.group_ratio(benchmarks, claim.subject, reference)
-            comparisons = [("geometric mean", mean)]
-        else:
-            comparisons = [
-                (b.name, results.ratio(b, claim.subject, reference)) for b in benchmarks
-            ]
-    usable = [(name, c) for name, c in comparisons if c is not None and c.high > 0]
-    if len(usable) < len(comparisons):
-        raise Unavailable("a number the claim rests on is missing")  # reported where it is
-    verdicts = [claim.region.verdict(c.low, c.high) for _, c in usable]
-    return combine(claim.quantifier, verdicts), _measured(usable, results)
+def _check(claim: Claim, env, location: str, state: BuildState) -> tuple[str, str]:
+    """The claim checked against the numbers this post shows (``fetch_results``)."""
 
+    def shown(benchmarks: list[Benchmark], names: list[str], metric: Metric) -> Results:
+        grid = fetch_results(env, location, benchmarks, names, [metric])
+        if not grid:
+            raise Unavailable(f"{metric.plural} are left out of this build")
+        return grid[0]
 
-def _only(grid: list[Results], metric) -> Results:
-    if not grid:
-        raise Unavailable(f"{metric.plural} are left out of this build")
-    return grid[0]
-
-
-def _benchmarks(state: BuildState, target: str) -> list[Benchmark]:
-    group, _, name = target.partition("/")
-    if name == "*":
-        return list(state.suite.group(group).benchmarks)
-    return [state.suite.benchmark(group, name)]
-
-
-def _measured(comparisons: list[tuple[str, Comparison]], results: Results) -> str:
-    """ "noargs 1.9x faster (1.8-2.1), onearg(None) ≈ same speed"."""
-    return ", ".join(f"{name} {format_speedup(c, results.metric)}" for name, c in comparisons)
+    try:
+        return check(claim, state.suite, shown)
+    except Unmeasured as exc:
+        raise Unavailable(str(exc)) from None  # reported where the number is missing
 
 
 #: A version named in prose: "PyPy 5.9", "CPython 3.12".

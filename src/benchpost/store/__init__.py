@@ -148,6 +148,10 @@ class ResultStore:
             return self.measured_here(rows, specs, metric)
         return self._recorded(rows, specs, metric, [shown], fallback)
 
+    def results_of(self, benchmarks: list[Benchmark], names: list[str], metric: Metric) -> Results:
+        """``results`` with its arguments in the order a claim asks (``claims.Shown``)."""
+        return self.results(benchmarks, names, metric)
+
     def results_across(
         self,
         benchmarks: Iterable[Benchmark],
