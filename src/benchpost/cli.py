@@ -5,6 +5,7 @@
     python -m benchpost record [--machine NAME] [--metric M] [--profile P]
     python -m benchpost convert [--machine NAME]
     python -m benchpost freeze POST [--profile P]
+    python -m benchpost claims POST [--profile P] [--mode M]
     python -m benchpost warmup GROUP/BENCH --interpreter NAME [--processes N] [--values N]
     python -m benchpost clean
 
