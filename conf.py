@@ -44,8 +44,8 @@ benchpost_profile = "quick"
 benchpost_metrics = ["time", "instructions"]
 # Words a post may claim (:claim:), each checked against the intervals.
 benchpost_grades = {
-    "slow": "1.2 to 3 times slower",
-    "horribly slow": "at least 3 times slower",
+    "slow": "1.5 to 5 times slower",
+    "horribly slow": "at least 8 times slower",
 }
 
 # ablog: the blog of the preview site. The feed needs absolute links: CI sets

@@ -33,6 +33,11 @@ def test_a_claim_reads_its_interpreters_direction_range_and_targets():
     assert parse("pypy at least 3 times slower on calls/*").region == Region(0, 1 / 3)
     grades = {"horribly slow": "at least 3 times slower"}
     assert parse("pypy horribly slow on calls/*", grades).region == Region(0, 1 / 3)
+    net = parse(
+        "any pypy slow on type-slots/* without the loop", {"slow": "1.5 to 5 times slower"}
+    )
+    assert net.subtract_loop and net.quantifier == "any" and net.targets == ("type-slots/*",)
+    assert net.region == Region(1 / 5, 1 / 1.5)
     between = parse("calls/varargs slower than calls/noargs on pypy")
     assert between.between_benchmarks and between.targets == ("pypy",)
 

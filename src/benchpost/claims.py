@@ -11,6 +11,9 @@ The claim's grammar (``parse``)::
         [than REFERENCE] on TARGETS
     GROUP/A DIRECTION than GROUP/B on INTERPRETER        (two benchmarks, one interpreter)
 
+``... without the loop`` at the end compares costs per call, the empty loop's
+time subtracted, as a ``:subtract-loop:`` table shows them.
+
 DIRECTION is ``faster``, ``slower``, ``same``, ``fewer`` or ``more`` (the last
 two: instruction counts), or a grade that ``benchpost_grades`` in ``conf.py``
 defines with the same words (``"slow": "1.5 to 3 times slower"``). TARGETS
@@ -83,6 +86,8 @@ class Claim:
     reference: str  # an interpreter ("" : the baseline), or "group/benchmark"
     targets: tuple[str, ...]  # "group/*", "group/benchmark"; or the one interpreter
     words: str  # "faster", "2 to 6 times slower": for the message
+    #: "... without the loop": costs per call, as a ``:subtract-loop:`` table shows them
+    subtract_loop: bool = False
 
     @property
     def between_benchmarks(self) -> bool:
@@ -101,7 +106,9 @@ _TIMES = re.compile(
 
 def parse(text: str, grades: Mapping[str, str] | None = None) -> Claim:
     """The claim ``text`` says; ``ClaimError`` with the grammar otherwise."""
-    found = _CLAIM.match(" ".join(text.split()))
+    text = " ".join(text.split())
+    subtract_loop = text.endswith(_WITHOUT_LOOP)
+    found = _CLAIM.match(text.removesuffix(_WITHOUT_LOOP))
     if found is None:
         raise ClaimError(f"cannot read the claim {text!r}: {_GRAMMAR}")
     verb = found["verb"]
@@ -122,12 +129,14 @@ def parse(text: str, grades: Mapping[str, str] | None = None) -> Claim:
         reference=found["reference"] or "",
         targets=targets,
         words=verb,
+        subtract_loop=subtract_loop,
     )
 
 
+_WITHOUT_LOOP = " without the loop"
 _GRAMMAR = (
     "write '[all|most|any|mean] INTERPRETER [N [to M] times] faster|slower|same|fewer|more"
-    "|GRADE [than INTERPRETER] on GROUP/* or GROUP/BENCHMARK, ...', or "
+    "|GRADE [than INTERPRETER] on GROUP/* or GROUP/BENCHMARK, ... [without the loop]', or "
     "'GROUP/A slower than GROUP/B on INTERPRETER'"
 )
 
@@ -189,13 +198,13 @@ def check(claim: Claim, suite: Suite, shown: Shown) -> tuple[str, str]:
         benchmarks = [b for target in claim.targets for b in _benchmarks(suite, target)]
         reference = claim.reference or suite.baseline
         results = shown(benchmarks, list(dict.fromkeys([claim.subject, reference])), metric)
+        net = claim.subtract_loop
         if claim.quantifier == "mean":
-            comparisons = [
-                ("geometric mean", results.group_ratio(benchmarks, claim.subject, reference))
-            ]
+            mean = results.group_ratio(benchmarks, claim.subject, reference, net)
+            comparisons = [("geometric mean", mean)]
         else:
             comparisons = [
-                (b.name, results.ratio(b, claim.subject, reference)) for b in benchmarks
+                (b.name, results.ratio(b, claim.subject, reference, net)) for b in benchmarks
             ]
     usable = [(name, c) for name, c in comparisons if c is not None and c.high > 0]
     if len(usable) < len(comparisons):
