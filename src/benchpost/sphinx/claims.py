@@ -67,12 +67,12 @@ class ClaimRole(_Role):
             (location, claim.text, verdict, measured)
         )
         message = f"{claim.text}; measured: {measured}"
-        if verdict == CONTRADICTED:
-            warn(f"claim not supported: {message}", location, "claim")
-        elif verdict == INCONCLUSIVE and state.store.profile.tests_only:
-            # Two rounds decide little: a test profile's numbers are never published.
-            logger.info("benchpost: claim not conclusive with the %r profile: %s",
+        if verdict != SUPPORTED and state.store.profile.tests_only:
+            # Two rounds decide little, and a test profile's numbers are never published.
+            logger.info("benchpost: claim %s with the %r profile: %s", verdict,
                         state.store.profile.name, message, location=location)  # fmt: skip
+        elif verdict == CONTRADICTED:
+            warn(f"claim not supported: {message}", location, "claim")
         elif verdict == INCONCLUSIVE:
             warn(f"claim not conclusive: {message}", location, "claim-inconclusive")
         classes = ["benchpost-claim", f"benchpost-claim-{verdict}"]
