@@ -163,3 +163,13 @@ def test_the_command_line_lists_every_claim_with_its_verdict(tmp_path):
         r"measured: fast \d+x faster \(\d+.\d+\)",
         proc.stdout,
     ), proc.stdout
+
+
+@pytest.mark.build
+def test_a_role_takes_a_list_of_benchmarks(tmp_path):
+    post = "Post\n====\n\nCalls take :bench:`calls/fast|twin/cpython`, loops more.\n"
+    project = claims_project(tmp_path, post)
+    sphinx_build(project, "-W", env={"BENCHPOST_METRICS": "time"})
+    html = (project / "_build" / "html" / "index.html").read_text()
+    value = re.search(r'<span class="benchpost-value">([^<]*)</span>', html).group(1)
+    assert re.fullmatch(r"[\d.]+\Wns( to [\d.]+\Wns)?", value), value

@@ -113,5 +113,5 @@ def test_a_file_that_is_not_utf8_or_has_control_characters_is_a_suite_error(tmp_
 def test_a_benchmark_name_a_role_cannot_address_is_refused_at_its_line(tmp_path):
     text = GOOD.replace("name: noargs", "name: raise in C, catch", 1)
     path = write_suite(tmp_path, text)
-    with pytest.raises(SuiteError, match=r"contains '/' or ','.*a role could not name it"):
+    with pytest.raises(SuiteError, match=r"contains '/', ',' or '\|'.*a role could not name"):
         load_suite(path)

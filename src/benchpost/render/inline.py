@@ -18,6 +18,8 @@ from benchpost.results import Results
 from benchpost.suite import Benchmark
 
 ALL = "*"
+#: Separates the benchmarks of a list: ``calls/noargs|varargs/pypy``.
+LIST = "|"
 
 
 class BadReference(ValueError):

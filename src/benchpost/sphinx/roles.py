@@ -3,7 +3,7 @@
 - ``:bench:`calls/noargs/pypy``` -> "35.2 ns" (``*`` for the group's range)
 - ``:bench-ratio:`calls/noargs/pypy``` -> "2.3x faster" than the baseline
   interpreter (or ``calls/noargs/pypy/cpython``); with ``*``, the geometric
-  mean over the group
+  mean over the group, with ``noargs|varargs`` over those benchmarks
 - ``:bench-comparison:`calls/noargs/pypy``` -> "2.3x faster than CPython 3.11.7
   (2.1-2.5)", or "about as fast as CPython 3.11.7": a whole comparison, which
   reads right whatever the interval says
@@ -34,6 +34,7 @@ from benchpost.measure.interpreters import InterpreterNotFound
 from benchpost.measure.registry import metric_named
 from benchpost.render.inline import (
     ALL,
+    LIST,
     BadReference,
     ValueRef,
     comparison_text,
@@ -82,8 +83,9 @@ class _ValueRole(_Role):
             ref = parse_ref(self.text, ratio=self.ratio)
             if ref.benchmark == ALL:
                 benchmarks = list(state.suite.group(ref.group).benchmarks)
-            else:
-                benchmarks = [state.suite.benchmark(ref.group, ref.benchmark)]
+            else:  # "noargs|varargs": a list, for a range or a geometric mean over it
+                names = ref.benchmark.split(LIST)
+                benchmarks = [state.suite.benchmark(ref.group, name) for name in names]
             names = [ref.interpreter, *([ref.reference] if ref.reference else [])]
             if self.ratio and not ref.reference:
                 names.append(state.suite.baseline)

@@ -256,12 +256,12 @@ def _benchmarks(
             ("name", "code", "setup"),
         )
         name = sec.require("name", str)
-        if "/" in name or "," in name or name == EMPTY_LOOP.name:
+        if any(c in name for c in "/,|") or name == EMPTY_LOOP.name:
             raise sec.error(
                 "name",
-                f"benchmark name {name!r} is reserved or contains '/' or ','",
+                f"benchmark name {name!r} is reserved or contains '/', ',' or '|'",
                 "a role could not name it: '/' separates group, benchmark and interpreter "
-                "in roles, and options follow a ','",
+                "in roles, '|' the benchmarks of a list, and options follow a ','",
             )
         if name in seen:  # a set: a long group must not take quadratic time
             raise sec.error("name", f"benchmark {name!r} is declared twice in {group_name!r}")
