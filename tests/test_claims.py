@@ -19,7 +19,7 @@ from benchpost.claims import (
     parse,
 )
 
-from .conftest import ROOT, make_project, run_benchpost, sphinx_build
+from .conftest import ROOT, copy_this_site, make_project, run_benchpost, sphinx_build
 from .test_rereading import BUSY, NOARGS
 
 
@@ -173,3 +173,22 @@ def test_a_role_takes_a_list_of_benchmarks(tmp_path):
     html = (project / "_build" / "html" / "index.html").read_text()
     value = re.search(r'<span class="benchpost-value">([^<]*)</span>', html).group(1)
     assert re.fullmatch(r"[\d.]+\Wns( to [\d.]+\Wns)?", value), value
+
+
+@pytest.mark.build
+def test_the_real_post_with_pypy_5_9_in_its_prose_fails_at_that_line(tmp_path):
+    project = copy_this_site(tmp_path / "site")
+    post = project / "posts" / "cape-town-sprint.rst"
+    text = post.read_text()
+    post.write_text(text.replace("For example, these", "These are the results on PyPy 5.9.\n\n"
+                                 "For example, these", 1))  # fmt: skip
+    line = post.read_text().splitlines().index("These are the results on PyPy 5.9.") + 1
+    env = {"BENCHPOST_MODE": "recorded", "BENCHPOST_METRICS": "time"}
+    proc = sphinx_build(project, "-W", env=env, check=False)
+    assert proc.returncode != 0
+    assert f"cape-town-sprint.rst:{line}: WARNING: benchpost: the text names PyPy 5.9" in (
+        proc.stderr
+    ), proc.stderr
+    post.write_text(text)
+    proc = sphinx_build(project, "-W", "-E", env=env)
+    assert "claims: 6 supported, 0 contradicted, 0 inconclusive" in proc.stdout
