@@ -192,3 +192,22 @@ def test_the_real_post_with_pypy_5_9_in_its_prose_fails_at_that_line(tmp_path):
     post.write_text(text)
     proc = sphinx_build(project, "-W", "-E", env=env)
     assert "claims: 6 supported, 0 contradicted, 0 inconclusive" in proc.stdout
+
+
+@pytest.mark.build
+def test_a_claim_over_several_sentences_is_a_directive(tmp_path):
+    post = textwrap.dedent("""\
+        Post
+        ====
+
+        .. claim:: calls/slow faster than calls/fast on cpython
+
+           A loop in Python is cheap. Cheaper than a call into C, even.
+        """)
+    project = claims_project(tmp_path, post)
+    proc = sphinx_build(project, env={"BENCHPOST_METRICS": "time"}, check=False)
+    assert "index.rst:4: WARNING: benchpost: claim not supported: calls/slow faster" in (
+        proc.stderr
+    ), proc.stderr
+    html = (project / "_build" / "html" / "index.html").read_text()
+    assert "benchpost-claim-contradicted" in html and "Cheaper than a call into C" in html

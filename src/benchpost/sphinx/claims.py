@@ -1,4 +1,5 @@
-"""``:claim:`the author's words <the claim>```: a sentence the data must support.
+"""``:claim:`the author's words <the claim>```: a sentence the data must support;
+``.. claim:: <the claim>`` for one that spans sentences (its content).
 
 The role shows the author's words; the claim in angle brackets is checked
 against the intervals of the set the post's tables show (``benchpost.claims``)
@@ -16,6 +17,7 @@ import re
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
 
 from benchpost.claims import (
     CONTRADICTED,
@@ -42,41 +44,65 @@ _WITH_CLAIM = re.compile(r"^(?P<words>.*?)\s*<(?P<claim>[^<>]+)>\s*$", re.S)
 
 
 class ClaimRole(_Role):
-    """``:claim:`words <claim>```."""
+    """``:claim:`words <claim>```: the words, checked."""
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         location = self.location()
         found = _WITH_CLAIM.match(self.text)
         words = found["words"] if found else self.text
-        try:
-            if found is None:
-                raise ClaimError(
-                    f"{self.rawtext}: the claim goes in angle brackets after the words, "
-                    f"as in :claim:`faster <pypy faster than cpython on calls/*>`"
-                )
-            state = usable_state(self.env, location)
-            claim = parse(found["claim"], self.config.benchpost_grades)
-            verdict, measured = _check(claim, self.env, location, state)
-        except Unavailable:
-            return [nodes.inline(self.rawtext, words, classes=["benchpost-claim"])], []
-        except (ClaimError, LookupError) as exc:
-            mark_incomplete(self.env)
-            warn(str(exc.args[0]), location, "claim")
-            return [nodes.inline(self.rawtext, words, classes=["benchpost-claim"])], []
-        claims_of(self.env).setdefault(self.env.docname, []).append(
-            (location, claim.text, verdict, measured)
-        )
-        message = f"{claim.text}; measured: {measured}"
-        if verdict != SUPPORTED and state.store.profile.tests_only:
-            # Two rounds decide little, and a test profile's numbers are never published.
-            logger.info("benchpost: claim %s with the %r profile: %s", verdict,
-                        state.store.profile.name, message, location=location)  # fmt: skip
-        elif verdict == CONTRADICTED:
-            warn(f"claim not supported: {message}", location, "claim")
-        elif verdict == INCONCLUSIVE:
-            warn(f"claim not conclusive: {message}", location, "claim-inconclusive")
-        classes = ["benchpost-claim", f"benchpost-claim-{verdict}"]
-        return [nodes.inline(self.rawtext, words, classes=classes)], []
+        if found is None:
+            example = ":claim:`faster <pypy faster than cpython on calls/*>`"
+            message = f"{self.rawtext}: the claim goes in angle brackets after the words: "
+            warn(message + example, location, "claim")
+            verdict = ""
+        else:
+            verdict = judge(self.env, location, found["claim"], self.config.benchpost_grades)
+        return [nodes.inline(self.rawtext, words, classes=_classes(verdict))], []
+
+
+class ClaimDirective(SphinxDirective):
+    """``.. claim:: <claim>`` over the sentences that make it (one or more paragraphs)."""
+
+    required_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        location = self.get_location()
+        verdict = judge(self.env, location, self.arguments[0], self.config.benchpost_grades)
+        container = nodes.container(classes=_classes(verdict))
+        container += self.parse_content_to_nodes()
+        return [container]
+
+
+def _classes(verdict: str) -> list[str]:
+    return ["benchpost-claim", *([f"benchpost-claim-{verdict}"] if verdict else [])]
+
+
+def judge(env, location: str, text: str, grades: dict) -> str:
+    """Check a claim, say what is wrong at ``location``, remember its verdict for the
+    summary; the verdict ("" if it could not be checked)."""
+    try:
+        state = usable_state(env, location)
+        claim = parse(text, grades)
+        verdict, measured = _check(claim, env, location, state)
+    except Unavailable:
+        return ""
+    except (ClaimError, LookupError) as exc:
+        mark_incomplete(env)
+        warn(str(exc.args[0]), location, "claim")
+        return ""
+    claims_of(env).setdefault(env.docname, []).append((location, claim.text, verdict, measured))
+    message = f"{claim.text}; measured: {measured}"
+    if verdict != SUPPORTED and state.store.profile.tests_only:
+        # Two rounds decide little, and a test profile's numbers are never published.
+        logger.info("benchpost: claim %s with the %r profile: %s", verdict,
+                    state.store.profile.name, message, location=location)  # fmt: skip
+    elif verdict == CONTRADICTED:
+        warn(f"claim not supported: {message}", location, "claim")
+    elif verdict == INCONCLUSIVE:
+        warn(f"claim not conclusive: {message}", location, "claim-inconclusive")
+    return verdict
 
 
 def _check(claim: Claim, env, location: str, state: BuildState) -> tuple[str, str]:
@@ -157,6 +183,7 @@ def summary(app: Sphinx, exception: Exception | None) -> None:
 
 def register(app: Sphinx) -> None:
     app.add_role("claim", ClaimRole())
+    app.add_directive("claim", ClaimDirective)
     # Named grades: words a post may claim, defined once ("slow": "1.5 to 3 times slower").
     app.add_config_value("benchpost_grades", {}, "env", [dict])
     app.connect("doctree-read", check_versions)
