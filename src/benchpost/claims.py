@@ -28,10 +28,13 @@ it does, inconclusive when it straddles a boundary. "Faster" means more than
 
 from __future__ import annotations
 
+import argparse
 import math
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from benchpost.measure.metric import Metric
 from benchpost.measure.registry import metric_named
@@ -231,3 +234,49 @@ def in_source(text: str) -> list[tuple[int, str]]:
         (text.count("\n", 0, found.start()) + 1, " ".join(found["claim"].split()))
         for found in IN_SOURCE.finditer(text)
     ]
+
+
+# -- the command line ------------------------------------------------------------
+
+
+def run(args: argparse.Namespace, progress: Callable[[str], None]) -> int:
+    """``python -m benchpost claims POST``: every claim of a post, checked as a build
+    checks it; the exit code (1 if one is not supported)."""
+    from benchpost.config import Settings
+    from benchpost.store import ResultStore
+    from benchpost.suite import SuiteError, load_suite
+
+    given = {"suite": args.suite, "profile": args.profile, "mode": args.mode,
+             "metrics": "time,instructions"}  # fmt: skip
+    try:
+        settings = Settings.from_values(
+            {k: v for k, v in given.items() if v}, Path.cwd(), Path(args.cache_dir)
+        )
+        suite = load_suite(settings.suite)
+        store = ResultStore(suite, suite.profile(settings.profile), Path(settings.cache_dir),
+                            settings.timeout, progress, settings.mode)  # fmt: skip
+        found = in_source(args.post.read_text(encoding="utf-8"))
+    except (SuiteError, LookupError, OSError) as exc:
+        print(f"benchpost: error: {exc}", file=sys.stderr)
+        return 2
+    grades = _grades(Path.cwd() / "conf.py")
+    contradicted = 0
+    for line, text in found:
+        try:
+            verdict, measured = check(parse(text, grades), suite, store.results_of)
+        except (ClaimError, Unmeasured, LookupError) as exc:
+            verdict, measured = "unreadable", str(exc)
+        contradicted += verdict in (CONTRADICTED, "unreadable")
+        print(f"{args.post}:{line}: {verdict}: {text}; measured: {measured}")
+    print(f"benchpost: {len(found)} claims, {contradicted} not supported", file=sys.stderr)
+    return 1 if contradicted else 0
+
+
+def _grades(conf: Path) -> dict[str, str]:
+    """``benchpost_grades`` of ``conf.py`` (run as Sphinx runs it), {} without one."""
+    import runpy
+
+    try:
+        return dict(runpy.run_path(str(conf)).get("benchpost_grades", {}))
+    except Exception:  # a conf.py that fails here fails the build too
+        return {}

@@ -166,46 +166,6 @@ def _warmup(args: argparse.Namespace) -> int:
     return 0
 
 
-def _claims(args: argparse.Namespace) -> int:
-    """Every claim of a post, checked as a build checks it; 1 if one is contradicted."""
-    from benchpost.claims import CONTRADICTED, ClaimError, Unmeasured, check, in_source, parse
-
-    given = {"suite": args.suite, "profile": args.profile, "mode": args.mode,
-             "metrics": "time,instructions"}  # fmt: skip
-    try:
-        settings = Settings.from_values(
-            {k: v for k, v in given.items() if v}, Path.cwd(), Path(args.cache_dir)
-        )
-        suite = load_suite(settings.suite)
-        store = ResultStore(suite, suite.profile(settings.profile), Path(settings.cache_dir),
-                            settings.timeout, _print_progress, settings.mode)  # fmt: skip
-        found = in_source(args.post.read_text(encoding="utf-8"))
-    except (SuiteError, LookupError, OSError) as exc:
-        print(f"benchpost: error: {exc}", file=sys.stderr)
-        return 2
-    grades = _grades(Path.cwd() / "conf.py")
-    contradicted = 0
-    for line, text in found:
-        try:
-            verdict, measured = check(parse(text, grades), suite, store.results_of)
-        except (ClaimError, Unmeasured, LookupError) as exc:
-            verdict, measured = "unreadable", str(exc)
-        contradicted += verdict in (CONTRADICTED, "unreadable")
-        print(f"{args.post}:{line}: {verdict}: {text}; measured: {measured}")
-    print(f"benchpost: {len(found)} claims, {contradicted} not supported", file=sys.stderr)
-    return 1 if contradicted else 0
-
-
-def _grades(conf: Path) -> dict[str, str]:
-    """``benchpost_grades`` of ``conf.py`` (run as Sphinx runs it), {} without one."""
-    import runpy
-
-    try:
-        return dict(runpy.run_path(str(conf)).get("benchpost_grades", {}))
-    except Exception:  # a conf.py that fails here fails the build too
-        return {}
-
-
 def _freeze(args: argparse.Namespace) -> int:
     try:
         suite = load_suite(args.suite)
@@ -247,7 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("record", "convert"):
         return record.run(args, _print_progress)
     if args.command == "claims":
-        return _claims(args)
+        from benchpost.claims import run
+
+        return run(args, _print_progress)
     if args.command == "warmup":
         return _warmup(args)
     if args.command == "clean":
