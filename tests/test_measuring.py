@@ -16,7 +16,8 @@ import pytest
 from benchpost import schema
 from benchpost.measure.counting import INSTRUCTIONS
 from benchpost.measure.process import run_isolated
-from benchpost.measure.timing import TIME, measuring_cpu
+from benchpost.measure.timing import TIME
+from benchpost.measure.worker_process import measuring_cpu
 from benchpost.store import ResultStore
 from benchpost.suite import EMPTY_LOOP, load_suite
 

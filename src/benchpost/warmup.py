@@ -17,7 +17,8 @@ from pathlib import Path
 
 from benchpost import stats
 from benchpost.files import atomic_write_bytes, temp_dir
-from benchpost.measure.timing import format_time, run_worker, time_unit
+from benchpost.measure.timing import format_time, time_unit
+from benchpost.measure.worker_process import run_worker
 from benchpost.store import ResultStore
 from benchpost.suite import Benchmark
 

@@ -25,16 +25,11 @@ per worker process, in the order measured, its round in its metadata.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-import json
 import math
-import os
 import random
 import secrets
-import shlex
 import statistics
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,17 +38,15 @@ import pyperf
 
 from benchpost import schema, stats
 from benchpost.digest import code_file_digest
-from benchpost.files import temp_dir, writing
+from benchpost.files import temp_dir
 from benchpost.measure import machine
 from benchpost.measure.metric import Job, Metric
-from benchpost.measure.process import MeasureError, run_isolated
+from benchpost.measure.process import MeasureError
+from benchpost.measure.worker_process import run_worker
 from benchpost.suite import Profile
 from benchpost.target import LOOP, WORKER
 
 _UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "\u00b5s"), (1e-9, "ns"))
-
-#: The environment of each process grows by 0 to this many bytes, at random.
-MAX_PADDING = 4096
 
 
 def time_unit(seconds: float) -> tuple[float, str]:
@@ -212,86 +205,6 @@ def _one_round(group: list[_Side], number: int, rng: random.Random, scratch: Pat
             continue
         side.process_seconds.append(run.get_metadata()["duration"])
         side.runs.append(run)
-
-
-def measuring_cpu() -> int | None:
-    """The processor every timed process runs on: the last one this process may use.
-
-    On this 2-core VM a worker left to the scheduler ran 1.4-1.8x slower in
-    a third to half of the processes, in spells of a second or two, and both
-    sides of a round did not always share the spell; pinned to one processor,
-    the slow spells all but went (relative spread of process means 8-13 %
-    instead of 20-31 %). The last processor, because the kernel's
-    housekeeping tends to the first.
-    """
-    allowed = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
-    return max(allowed) if len(allowed) > 1 else None
-
-
-def run_worker(
-    job: Job,
-    *,
-    loops: int,
-    values: int,
-    round_: tuple[int, int],
-    rng: random.Random,
-    scratch: Path,
-    warmups: int | None = None,
-) -> pyperf.Run:
-    """Run one worker process (``loops`` 0: it calibrates); its values as a pyperf run,
-    with its round and place in it, and what it saw of the machine, in its metadata.
-    ``warmups`` defaults to the profile's."""
-    interp = job.interpreter
-    number, position = round_
-    output = scratch / f"{job.interpreter.name}-{number}.json"
-    spec_path = scratch / f"{job.interpreter.name}-{number}.spec.json"
-    spec = {
-        "setup": job.benchmark.setup,
-        "code": job.benchmark.code,
-        "path": [str(job.extension_dir)] if job.extension_dir else [],
-        "loops": loops,
-        "stretch": rng.uniform(1.0, 1.5),
-        "min_time": job.profile.min_time,
-        "warmups": job.profile.warmups_for(interp.kind) if warmups is None else warmups,
-        "values": values,
-        "output": str(output),
-    }
-    with writing(spec_path):
-        spec_path.write_text(json.dumps(spec), encoding="utf-8")
-    padding, seed = rng.randrange(MAX_PADDING), rng.randrange(2**32)
-    env = interp.environ(
-        PYTHONHASHSEED=str(seed),
-        PYTHONDONTWRITEBYTECODE="1",  # no __pycache__ beside the worker script
-        BENCHPOST_PADDING="x" * padding,
-    )
-    command = [*interp.argv, str(WORKER), str(spec_path)]
-    cpu = measuring_cpu()
-    before, started = machine.sample(), time.monotonic()
-    run_isolated(command, env, job.timeout, cwd=scratch, cpu=cpu)
-    duration = time.monotonic() - started
-    after = machine.sample()
-    try:
-        found = json.loads(output.read_text(encoding="utf-8"))
-        output.unlink()
-    except (OSError, ValueError):
-        raise MeasureError(f"the worker wrote no result\n$ {shlex.join(command)}") from None
-    times = [float(v) for v in found["values"]]
-    if not times or min(times) <= 0:
-        raise MeasureError(f"the worker's values are not times: {times[:3]}")
-    tries = [(int(n), float(v)) for n, v in found["calibration"] + found["warmups"]] or None
-    metadata = {
-        "loops": int(found["loops"]),
-        "date": dt.datetime.now().isoformat(" ", "seconds"),
-        "duration": round(duration, 4),
-        schema.ROUND: number,
-        schema.POSITION: position,
-        schema.PADDING: padding,
-        schema.HASH_SEED: seed,
-        **({schema.CPU: cpu} if cpu is not None else {}),
-        schema.CPU_SHARE: round(min(float(found.get("cpu_share", 1.0)), 9.99), 3),
-        **machine.load_between(before, after),
-    }
-    return pyperf.Run(times, warmups=tries, metadata=metadata, collect_metadata=False)
 
 
 def _precise(sides: list[_Side], profile: Profile) -> bool:

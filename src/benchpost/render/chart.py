@@ -68,61 +68,23 @@ def draw_chart(
         for i in interpreters
     }
     means = [e.mean for e in estimates.values() if e and math.isfinite(e.mean)]
-    largest = max(means, default=1e-9)
-    metric = results.metric
-    scale, unit = metric.axis_unit(largest)
+    scale, unit = results.metric.axis_unit(max(means, default=1e-9))
     logarithmic = use_log_axis(means)
-
-    with matplotlib.rc_context(
-        # parse_math off: "$" in a name or version is text, not mathtext to crash on
-        {
-            "svg.hashsalt": "benchpost",
-            "svg.fonttype": "path",
-            "font.size": layout.font,
-            "text.parse_math": False,
-        }
-    ):
+    # parse_math off: "$" in a name or version is text, not mathtext to crash on
+    style = {"svg.hashsalt": "benchpost", "svg.fonttype": "path", "font.size": layout.font,
+             "text.parse_math": False}  # fmt: skip
+    with matplotlib.rc_context(style):
         bars = len(benchmarks) * max(1, len(interpreters))
         legend_rows = math.ceil(len(interpreters) / layout.legend_columns)
-        figure = Figure(
-            figsize=(
-                layout.width,
-                0.6 + 0.25 * legend_rows + 0.22 * layout.xlabel_lines + 0.3 * bars,
-            ),
-            layout="constrained",
-        )
+        height = 0.6 + 0.25 * legend_rows + 0.22 * layout.xlabel_lines + 0.3 * bars
+        figure = Figure(figsize=(layout.width, height), layout="constrained")
         axes = figure.subplots()
         if logarithmic:
-            from matplotlib.ticker import FuncFormatter, LogLocator
-
-            axes.set_xscale("log")
-            # Plain numbers: the default labels are mathtext ("10^2"), which is off
-            # here (``text.parse_math``) and would print as "$\\mathdefault{...}$".
-            axes.xaxis.set_major_locator(LogLocator(base=10))
-            axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-            axes.xaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
+            _log_axis(axes)
         _draw_bars(axes, estimates, benchmarks, interpreters, scale, logarithmic)
         axes.set_yticks(range(len(benchmarks)), [b.name for b in benchmarks])
         axes.invert_yaxis()  # first benchmark on top, as in the table
-        what = (
-            f"{metric.name} per call, empty loop subtracted"
-            if subtract_loop
-            else f"{metric.name} per iteration"
-        )
-        unit_text = f" ({unit})" if unit else ""
-        scale_text = ", log scale" if logarithmic else ""
-        if layout.xlabel_lines > 1:  # a phone's width: short lines
-            lines = [
-                f"{what}{unit_text}",
-                ("log scale, " if logarithmic else "") + "shorter is better",
-                "lines: 95 % intervals",
-            ]
-            # under the whole figure, not the axes (which the names push right)
-            figure.supxlabel("\n".join(lines[: layout.xlabel_lines]), fontsize=layout.font)
-        else:
-            axes.set_xlabel(
-                f"{what}{unit_text}{scale_text}; shorter is better; lines: 95 % intervals"
-            )
+        _axis_label(figure, axes, layout, results.metric.name, unit, subtract_loop, logarithmic)
         axes.grid(axis="x", color="#dddddd")
         axes.set_axisbelow(True)
         axes.spines[["top", "right"]].set_visible(False)
@@ -134,6 +96,37 @@ def draw_chart(
         buffer = io.BytesIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
+
+
+def _log_axis(axes) -> None:
+    """A log axis with plain numbers: the default labels are mathtext ("10^2"), which
+    is off here (``text.parse_math``) and would print as "$\\mathdefault{...}$"."""
+    from matplotlib.ticker import FuncFormatter, LogLocator
+
+    axes.set_xscale("log")
+    axes.xaxis.set_major_locator(LogLocator(base=10))
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axes.xaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
+
+
+def _axis_label(figure, axes, layout: ChartLayout, metric: str, unit: str,
+                subtract_loop: bool, logarithmic: bool) -> None:  # fmt: skip
+    """What the axis shows, in one line, or in short lines under a phone's figure."""
+    what = (
+        f"{metric} per call, empty loop subtracted" if subtract_loop else f"{metric} per iteration"
+    )
+    unit_text = f" ({unit})" if unit else ""
+    if layout.xlabel_lines > 1:  # a phone's width: short lines
+        lines = [
+            f"{what}{unit_text}",
+            ("log scale, " if logarithmic else "") + "shorter is better",
+            "lines: 95 % intervals",
+        ]
+        # under the whole figure, not the axes (which the names push right)
+        figure.supxlabel("\n".join(lines[: layout.xlabel_lines]), fontsize=layout.font)
+    else:
+        scale_text = ", log scale" if logarithmic else ""
+        axes.set_xlabel(f"{what}{unit_text}{scale_text}; shorter is better; lines: 95 % intervals")
 
 
 def use_log_axis(means: list[float]) -> bool:
