@@ -157,14 +157,8 @@ def export_posts(app: Sphinx, exception: Exception | None) -> None:
             others = [m.slug for name, m in posts.items() if name != pagename]
             prune_assets(blog_dir, meta.slug, assets, others)
         except (ExportError, OSError) as exc:
-            logger.warning(
-                "benchpost: cannot export %s: %s",
-                pagename,
-                exc,
-                location=pagename,
-                type="benchpost",
-                subtype="export",
-            )
+            logger.warning("benchpost: cannot export %s: %s", pagename, exc,
+                           location=pagename, type="benchpost", subtype="export")  # fmt: skip
             continue
         logger.info(
             "benchpost: blog export: %s (+ %d files, and %s.fragment.html)",
@@ -174,8 +168,14 @@ def export_posts(app: Sphinx, exception: Exception | None) -> None:
         )
     if blog_dir == clean and exported:  # what a build with warnings left is stale now
         shutil.rmtree(clean.with_name("blog-with-warnings"), ignore_errors=True)
-    if warnings and exported:
-        # Said, not warned: the warnings themselves already fail a -W build.
+    if exported:
+        _say_why_not_clean(warnings, tests_only, blog_dir, clean)
+
+
+def _say_why_not_clean(warnings: int, tests_only: list[str], blog_dir: Path, clean: Path) -> None:
+    """Why the export went aside, if it did (said, not warned: warnings already fail a
+    -W build, and a test profile's build is no mistake)."""
+    if warnings:
         logger.info(
             "benchpost: NOT PUBLISHABLE: this build had %d warning(s), so its blog export "
             "went to %s, not to %s; fix them and build again before publishing",
@@ -183,7 +183,7 @@ def export_posts(app: Sphinx, exception: Exception | None) -> None:
             blog_dir,
             clean,
         )
-    elif tests_only and exported:
+    elif tests_only:
         logger.info(
             "benchpost: NOT PUBLISHABLE: numbers of the profile %s, made for tests, so the "
             "blog export went to %s, not to %s; build with a profile for posts (quick, "
