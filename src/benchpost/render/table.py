@@ -166,6 +166,30 @@ def _failure_groups(grid: Grid, options: TableOptions) -> dict[tuple, list[Cell]
     return groups
 
 
+def _method(every: tuple[Results, ...], options: TableOptions) -> str:
+    """How the table's ratios and their intervals are made."""
+    if options.subtract_loop:
+        return (
+            "a ratio of two costs, each a difference of means (Welch), "
+            "its interval by the delta method"
+        )
+    if any(r.across_sets for r in every):
+        return (
+            "Welch's t-interval on the logarithms of the process means (sets are "
+            "not measured side by side, so their ratios are unpaired)"
+        )
+    if all(r.metric.deterministic for r in every):
+        return (
+            "the ratio of the geometric means of the values (counts are made apart, "
+            "one run at a time: Welch's t-interval on their logarithms)"
+        )
+    return (
+        "the median of the ratios of processes run back to back in the same "
+        "round, its interval from their order statistics (sign test; below "
+        "6 rounds, their geometric mean with a Student t-interval)"
+    )
+
+
 def legend(grid: Grid, options: TableOptions) -> str:
     """The sentences that explain the table's conventions."""
     first = metrics_of(grid)[0]
@@ -177,30 +201,9 @@ def legend(grid: Grid, options: TableOptions) -> str:
     base = first.interpreter(first.baseline)
     if base and len(first.interpreters) > 1:
         same = " / ".join(dict.fromkeys(f"\u201c{APPROX} {r.metric.same}\u201d" for r in every))
-        if options.subtract_loop:
-            method = (
-                "a ratio of two costs, each a difference of means (Welch), "
-                "its interval by the delta method"
-            )
-        elif any(r.across_sets for r in every):
-            method = (
-                "Welch's t-interval on the logarithms of the process means (sets are "
-                "not measured side by side, so their ratios are unpaired)"
-            )
-        elif all(r.metric.deterministic for r in every):
-            method = (
-                "the ratio of the geometric means of the values (counts are made apart, "
-                "one run at a time: Welch's t-interval on their logarithms)"
-            )
-        else:
-            method = (
-                "the median of the ratios of processes run back to back in the same "
-                "round, its interval from their order statistics (sign test; below "
-                "6 rounds, their geometric mean with a Student t-interval)"
-            )
         parts.append(
-            f"Ratios compare with {base.display}: {method}; in brackets, its 95 % "
-            f"confidence interval (none where it is narrower than the last digit); "
+            f"Ratios compare with {base.display}: {_method(every, options)}; in brackets, "
+            f"its 95 % confidence interval (none where it is narrower than the last digit); "
             f"{same} where that interval includes 1."
         )
     if any(r.across_sets for r in every):
