@@ -343,3 +343,15 @@ def test_once_a_build_gave_up_on_the_lock_its_later_elements_fail_alike(tmp_path
     assert metric.calls == []
     again = make_store(tmp_path).results([noargs], ["cpython"], metric)  # the next build
     assert again.cell(noargs, "cpython").ok
+
+
+@pytest.mark.build
+def test_a_compiler_diagnostic_with_latin1_bytes_is_a_located_warning(tmp_path):
+    from .test_rereading import project_with_own_c
+
+    project = project_with_own_c(tmp_path / "post")
+    source = project / "simple.c"
+    source.write_bytes(source.read_bytes() + b'\n#error "\xe9t\xe9"\n')
+    proc = sphinx_build(project, "--keep-going", env={"BENCHPOST_METRICS": "time"}, check=False)
+    assert "Traceback" not in proc.stderr and "UnicodeDecodeError" not in proc.stderr
+    assert re.search(r"simple\.c:\d+: WARNING: .*#error", proc.stderr), proc.stderr

@@ -21,6 +21,9 @@ from benchpost.files import atomic_write_bytes
 from benchpost.measure.interpreters import Interpreter
 from benchpost.suite import Extension
 
+#: A compiler that takes longer than this on one small extension is stuck.
+COMPILE_TIMEOUT = 600
+
 
 class BuildError(Exception):
     """The compiler failed; the message has the command and its last lines.
@@ -107,11 +110,19 @@ def build_extension(
             missing_tool=True,
         )
     try:
-        proc = subprocess.run(command, capture_output=True, text=True, check=False)
+        # Leniently: a diagnostic quotes the source's bytes, Latin-1 ones included.
+        proc = subprocess.run(command, capture_output=True, text=True, errors="replace",
+                              check=False, timeout=COMPILE_TIMEOUT)  # fmt: skip
     except OSError as exc:
         raise BuildError(
             f"cannot run the C compiler {command[0]!r}: {exc.strerror}; install gcc or set $CC",
             missing_tool=True,
+        ) from None
+    except subprocess.TimeoutExpired:
+        scratch.unlink(missing_ok=True)
+        raise BuildError(
+            f"the C compiler took more than {COMPILE_TIMEOUT} s for {extension.module} on "
+            f"{interpreter.display}, and was stopped"
         ) from None
     if proc.returncode != 0:
         scratch.unlink(missing_ok=True)

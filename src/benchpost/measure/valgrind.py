@@ -44,7 +44,12 @@ def find_valgrind() -> Valgrind:
         )
     try:
         proc = subprocess.run(
-            [path, "--version"], capture_output=True, text=True, timeout=60, check=False
+            [path, "--version"],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=60,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ValgrindNotFound(f"valgrind ({path}) could not be run: {exc}") from None
