@@ -56,55 +56,53 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     anywhere.add_argument("--cache-dir", type=Path, default=argparse.SUPPRESS, help="cache")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in _COMMANDS.items():
-        sub = commands.add_parser(name, help=text, description=text, parents=[anywhere])
-        sub.add_argument("groups", nargs="*", help="benchmark groups (default: all)")
-        sub.add_argument(
-            "--profile",
-            help=f"profile of the suite ($BENCHPOST_PROFILE, else {Settings.profile})",
-        )
-        sub.add_argument(
-            "--interpreter",
-            action="append",
-            dest="interpreters",
-            help="an interpreter to use (repeat; default: all)",
-        )
-        sub.add_argument(
-            "--mode",
-            choices=MODES,
-            help=f"where numbers come from ($BENCHPOST_MODE, else {Settings.mode})",
-        )
-        sub.add_argument(
-            "--timeout",
-            type=float,
-            default=Settings.timeout,
-            help="seconds before one benchmark is killed (%(default)s)",
-        )
-        sub.add_argument(
-            "--metric",
-            action="append",
-            dest="metrics",
-            metavar="METRIC",
-            help=f"what to measure: {' or '.join(METRICS)} (repeat for both; default: "
-            f"$BENCHPOST_METRICS, else {DEFAULT.name}: counting takes minutes, ask for it)",
-        )
-        sub.add_argument(
-            "--subtract-loop",
-            action="store_true",
-            help="show per-call cost, the empty loop subtracted",
-        )
+        _add_measuring(commands.add_parser(name, help=text, description=text, parents=[anywhere]))
     record.add_parsers(commands, anywhere)
     _add_freeze(commands, anywhere)
     _add_warmup(commands, anywhere)
+    _add_claims(commands, anywhere)
+    commands.add_parser(
+        "clean", help="delete the cache folder (everything is measured again)", parents=[anywhere]
+    )
+    return parser.parse_args(argv)
+
+
+def _add_measuring(sub: argparse.ArgumentParser) -> None:
+    """The options of ``run`` and ``show``."""
+    sub.add_argument("groups", nargs="*", help="benchmark groups (default: all)")
+    sub.add_argument(
+        "--profile", help=f"profile of the suite ($BENCHPOST_PROFILE, else {Settings.profile})"
+    )
+    sub.add_argument(
+        "--interpreter", action="append", dest="interpreters",
+        help="an interpreter to use (repeat; default: all)",
+    )  # fmt: skip
+    sub.add_argument(
+        "--mode", choices=MODES,
+        help=f"where numbers come from ($BENCHPOST_MODE, else {Settings.mode})",
+    )  # fmt: skip
+    sub.add_argument(
+        "--timeout", type=float, default=Settings.timeout,
+        help="seconds before one benchmark is killed (%(default)s)",
+    )  # fmt: skip
+    sub.add_argument(
+        "--metric", action="append", dest="metrics", metavar="METRIC",
+        help=f"what to measure: {' or '.join(METRICS)} (repeat for both; default: "
+        f"$BENCHPOST_METRICS, else {DEFAULT.name}: counting takes minutes, ask for it)",
+    )  # fmt: skip
+    sub.add_argument(
+        "--subtract-loop", action="store_true",
+        help="show per-call cost, the empty loop subtracted",
+    )  # fmt: skip
+
+
+def _add_claims(commands, anywhere: argparse.ArgumentParser) -> None:
     claims = commands.add_parser(
         "claims", parents=[anywhere], help="check a post's claims and print their verdicts"
     )
     claims.add_argument("post", type=Path, help="the post, e.g. posts/cape-town-sprint.rst")
     claims.add_argument("--profile", help="profile to measure with (default: the build's)")
     claims.add_argument("--mode", choices=MODES, help="where numbers come from")
-    commands.add_parser(
-        "clean", help="delete the cache folder (everything is measured again)", parents=[anywhere]
-    )
-    return parser.parse_args(argv)
 
 
 def _add_freeze(commands, anywhere: argparse.ArgumentParser) -> None:
