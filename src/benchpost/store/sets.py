@@ -42,22 +42,17 @@ class RecordedSet:
     def has(self, interpreter: str) -> bool:
         return (self.layout.root / interpreter).is_dir()
 
-    def identity(self, baseline: str, metric: Metric) -> schema.MeasuredSet | None:
-        """The set as its baseline's empty loop tells it (its reference loop); None
+    def facts(self, baseline: str, metric: Metric) -> SetFacts:
+        """What the set's baseline empty loop tells of it (one file, read once): the set
+        and machine, and the machine's speed figure (the loop per iteration); neither
         if that file is missing or unusable."""
         try:
             found = recorded.load(self.layout.result(baseline, EMPTY_LOOP, metric))
         except recorded.RecordedError:
-            return None
-        return None if found is None else schema.set_of(found.result)
-
-    def reference_loop(self, baseline: str, metric: Metric) -> float | None:
-        """The machine's speed figure: the baseline's empty loop, per iteration."""
-        try:
-            found = recorded.load(self.layout.result(baseline, EMPTY_LOOP, metric))
-        except recorded.RecordedError:
-            return None
-        return None if found is None else found.result.mean()
+            found = None
+        if found is None:
+            return SetFacts(self.name, None, None)
+        return SetFacts(self.name, schema.set_of(found.result), found.result.mean())
 
 
 def recorded_sets(root: Path) -> dict[str, RecordedSet]:
@@ -104,7 +99,7 @@ def default_set(
         return next(iter(sets.values()))
     names = [spec.name for spec in specs]
     complete = [s for s in sets.values() if all(s.has(n) for n in names)]
-    dated = [(s.identity(baseline, metric), s) for s in complete]
+    dated = [(s.facts(baseline, metric).measured_in, s) for s in complete]
     dated = [(found.date, s.name, s) for found, s in dated if found and found.date]
     return max(dated, key=lambda item: item[:2])[2] if dated else None
 
@@ -183,13 +178,7 @@ def read_sets(
         columns += found.columns
         missing += found.missing
         cells.update(found.cells)
-        facts.append(
-            SetFacts(
-                shown.name,
-                shown.identity(baseline, metric),
-                shown.reference_loop(baseline, metric),
-            )
-        )
+        facts.append(shown.facts(baseline, metric))
     return SetColumns(columns, missing, cells), tuple(facts)
 
 
