@@ -99,7 +99,7 @@ class Here:
             if isinstance(built, BuildError):
                 error, located = str(built), built.location
                 return Cell(bench, interp.name, origin=FAILED, error=error, located=located)
-        key = self.key(bench, interp, metric)
+        key = self._fingerprint(job, metric)
         path = self.layout.result(interp.name, bench, metric, key)
         result = self.scheduler.cache.load(path)
         if result is not None:
@@ -109,7 +109,10 @@ class Here:
 
     def key(self, bench: Benchmark, interp: Interpreter, metric: Metric) -> str:
         """The fingerprint of ``bench`` on ``interp`` by ``metric``: its file's name."""
-        return fingerprint(self.job(bench, interp), metric, self._extension_digest(bench, interp))
+        return self._fingerprint(self.job(bench, interp), metric)
+
+    def _fingerprint(self, job: Job, metric: Metric) -> str:
+        return fingerprint(job, metric, self._extension_digest(job.benchmark, job.interpreter))
 
     def job(self, bench: Benchmark, interp: Interpreter) -> Job:
         extension = bench.extension
