@@ -218,10 +218,8 @@ def check(claim: Claim, suite: Suite, shown: Shown) -> tuple[str, str]:
 
 
 def _benchmarks(suite: Suite, target: str) -> list[Benchmark]:
-    group, _, name = target.partition("/")
-    if name == "*":
-        return list(suite.group(group).benchmarks)
-    return [suite.benchmark(group, name)]
+    group, _, names = target.partition("/")
+    return suite.select(group, names)
 
 
 #: A claim in a post's source: ":claim:`words <claim>`".

@@ -17,10 +17,6 @@ from benchpost.render.format import APPROX, format_estimate, format_speedup, for
 from benchpost.results import Results
 from benchpost.suite import Benchmark
 
-ALL = "*"
-#: Separates the benchmarks of a list: ``calls/noargs|varargs/pypy``.
-LIST = "|"
-
 
 class BadReference(ValueError):
     """A role's text does not name a value; the message says the expected form."""

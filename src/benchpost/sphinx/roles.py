@@ -33,8 +33,6 @@ from sphinx.util.docutils import SphinxRole
 from benchpost.measure.interpreters import InterpreterNotFound
 from benchpost.measure.registry import metric_named
 from benchpost.render.inline import (
-    ALL,
-    LIST,
     BadReference,
     ValueRef,
     comparison_text,
@@ -81,11 +79,8 @@ class _ValueRole(_Role):
         try:
             state = usable_state(self.env, location)
             ref = parse_ref(self.text, ratio=self.ratio)
-            if ref.benchmark == ALL:
-                benchmarks = list(state.suite.group(ref.group).benchmarks)
-            else:  # "noargs|varargs": a list, for a range or a geometric mean over it
-                names = ref.benchmark.split(LIST)
-                benchmarks = [state.suite.benchmark(ref.group, name) for name in names]
+            # "*", or "noargs|varargs": a range, or a geometric mean over them
+            benchmarks = state.suite.select(ref.group, ref.benchmark)
             names = [ref.interpreter, *([ref.reference] if ref.reference else [])]
             if self.ratio and not ref.reference:
                 names.append(state.suite.baseline)

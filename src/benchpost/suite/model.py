@@ -189,6 +189,13 @@ class Suite:
                 firsts.setdefault(bench.extension, bench)
         return [EMPTY_LOOP, *firsts.values()]
 
+    def select(self, group: str, names: str) -> list[Benchmark]:
+        """The benchmarks a role or a claim names in ``group``: ``*`` (all of them),
+        ``a|b`` (a list) or one name; ``LookupError`` for an unknown one."""
+        if names == "*":
+            return list(self.group(group).benchmarks)
+        return [self.benchmark(group, name) for name in names.split("|")]
+
     def benchmark(self, group: str, name: str) -> Benchmark:
         if name == EMPTY_LOOP.name:
             return EMPTY_LOOP
