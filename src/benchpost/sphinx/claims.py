@@ -127,28 +127,30 @@ _VERSION = re.compile(r"\b(PyPy|CPython)\s+(\d+(?:\.\d+)+)\b")
 def check_versions(app: Sphinx, doctree: nodes.document) -> None:
     """Warn where the prose names an interpreter version that no column of this build
     has ("These are the results on PyPy 5.9" over PyPy 7.3.11's numbers)."""
+    named = [
+        (text, found.group(0))
+        for text in doctree.findall(nodes.Text)
+        if not _quoted(text)
+        for found in _VERSION.finditer(text.astext())
+    ]
     state = known_build(str(app.doctreedir))
-    if state is None or state.store is None:
-        return
+    if not named or state is None or state.store is None:
+        return  # most pages name no version: nothing to probe or read for them
     shown = set()
     for spec in state.suite.interpreters:
         with contextlib.suppress(LookupError):
             column = state.store.column(spec.name, state.metrics[0])
             if isinstance(column, Column):
                 shown.add(column.display)
-    for text in doctree.findall(nodes.Text):
-        if _quoted(text):
-            continue
-        for found in _VERSION.finditer(text.astext()):
-            named = found.group(0)
-            if not any(d == named or d.startswith(f"{named}.") for d in shown):
-                warn(
-                    f"the text names {named}, but no column of this build is {named} "
-                    f"(they are {', '.join(sorted(shown)) or 'none'}): "
-                    f"quote the version with :bench-interpreter: instead",
-                    text.parent,
-                    "version",
-                )
+    for text, version in named:
+        if not any(d == version or d.startswith(f"{version}.") for d in shown):
+            warn(
+                f"the text names {version}, but no column of this build is {version} "
+                f"(they are {', '.join(sorted(shown)) or 'none'}): "
+                f"quote the version with :bench-interpreter: instead",
+                text.parent,
+                "version",
+            )
 
 
 def _quoted(text: nodes.Text) -> bool:
