@@ -86,6 +86,7 @@ class ResultStore:
             tuple(spec.name for spec in self._specs(self.names)),
         )
         self._shown: dict[str, tuple[RecordedSet | None, Fallback | None]] = {}
+        self._known: dict[str, RecordedSet] | None = None
         self.scheduler = Scheduler(
             self.layout.measure_lock, ResultCache(self.progress), self.progress, self.timeout
         )
@@ -163,7 +164,7 @@ class ResultStore:
         set and interpreter (``<interpreter>@<set>``): ratios across sets are unpaired.
         ``LookupError`` for an unknown set."""
         rows = tuple(dict.fromkeys([EMPTY_LOOP, *benchmarks]))
-        chosen = sets.by_names(self.suite.recorded_dir, set_names)
+        chosen = sets.by_names(self.known_sets(), set_names, self.suite.recorded_dir)
         results = self._recorded(rows, self._specs(interpreter_names), metric, chosen, None)
         names = [c.name for c in results.interpreters]
         ours = [n for n in names if n.partition("@")[0] == self.suite.baseline]
@@ -179,6 +180,16 @@ class ResultStore:
         return self._grid(rows, found.columns, found.missing, found.cells, metric, facts,
                           fallback)  # fmt: skip
 
+    def known_sets(self) -> dict[str, RecordedSet]:
+        """The recorded sets, by machine, listed once per build; ``LookupError`` for
+        results in the layout before sets (said where a table needs them)."""
+        if self._known is None:
+            try:
+                self._known = sets.recorded_sets(self.suite.recorded_dir)
+            except recorded.RecordedError as exc:
+                raise LookupError(str(exc)) from None
+        return self._known
+
     def shown_set(self, metric: Metric) -> tuple[RecordedSet | None, Fallback | None]:
         """The recorded set every table of ``metric`` shows in this build (None: this
         run's), and why, where this build measures. Chosen once for every
@@ -188,12 +199,8 @@ class ResultStore:
                 self._shown[metric.name] = RecordedSet(FROZEN, self.recorded), None
             else:
                 specs = self._specs(self.names)
-                try:
-                    known = sets.recorded_sets(self.suite.recorded_dir)
-                except recorded.RecordedError as exc:
-                    raise LookupError(str(exc)) from None
                 found = sets.default_set(
-                    known, specs, self.suite.baseline, metric, self.recorded_set
+                    self.known_sets(), specs, self.suite.baseline, metric, self.recorded_set
                 )
                 rows = self.suite.one_of_each_extension()
                 self._shown[metric.name] = sets.choose(
@@ -233,7 +240,7 @@ class ResultStore:
         spec = self.suite.interpreter(name)
         shown, _ = self.shown_set(metric)
         if across:
-            shown = sets.recorded_sets(self.suite.recorded_dir).get(across)
+            shown = self.known_sets().get(across)
             if shown is None:
                 return ""
         if shown is not None:

@@ -182,9 +182,8 @@ def read_sets(
     return SetColumns(columns, missing, cells), tuple(facts)
 
 
-def by_names(root: Path, names: Iterable[str]) -> list[RecordedSet]:
+def by_names(known: dict[str, RecordedSet], names: Iterable[str], root: Path) -> list[RecordedSet]:
     """The recorded sets named (``LookupError`` naming the known ones otherwise)."""
-    known = recorded_sets(root)
     unknown = [name for name in names if name not in known]
     if unknown:
         raise LookupError(
