@@ -155,10 +155,14 @@ def _region(words: str, text: str) -> tuple[Region, str]:
         )
     if direction == "same":
         return Region(1.0, 1.0, same=True), DIRECTIONS[direction]
-    low = float(found["low"]) if found["low"] else 1 + NOISE
-    high = math.inf if found["least"] or not found["low"] else float(found["high"] or low)
-    if found["low"] and not found["high"] and not found["least"]:
-        low, high = low / (1 + NOISE * 5), low * (1 + NOISE * 5)  # "2 times": about 2
+    if not found["low"]:  # "faster": past the noise
+        low, high = 1 + NOISE, math.inf
+    elif found["least"]:  # "at least 3 times faster"
+        low, high = float(found["low"]), math.inf
+    elif found["high"]:  # "2 to 6 times faster"
+        low, high = float(found["low"]), float(found["high"])
+    else:  # "2 times faster": about 2
+        low, high = float(found["low"]) / (1 + NOISE * 5), float(found["low"]) * (1 + NOISE * 5)
     if direction in ("slower", "more"):
         low, high = 1 / high, 1 / low
     return Region(low, high), DIRECTIONS[direction]
