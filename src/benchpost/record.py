@@ -12,7 +12,6 @@ another machine's folder.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import sys
@@ -71,13 +70,11 @@ def record(
             raise RecordError(f"{metric.plural} need {problem}")
     name = store.measured_in.machine.name
     target = suite.recorded_dir / name
-    staging = suite.recorded_dir / f".{name}.new-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        _measure_into(store, [interp.spec for interp in found], metrics, staging)
-        _replace(target, staging, metrics)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    # Staged in the cache: a record killed outright leaves nothing in the source tree.
+    staging = scratch_cache / "set"
+    _measure_into(store, [interp.spec for interp in found], metrics, staging)
+    _replace(target, staging, metrics)
+    shutil.rmtree(scratch_cache, ignore_errors=True)
     return target
 
 
@@ -108,9 +105,7 @@ def _replace(target: Path, staging: Path, metrics: Sequence[Metric]) -> None:
         if _metric_of(old) in metrics:
             old.unlink()
     for new in staging.rglob("*.json"):
-        place = target / new.relative_to(staging)
-        place.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(new, place)
+        recorded.save(target / new.relative_to(staging), new)  # atomically, file by file
     for folder in sorted(target.rglob("*"), reverse=True):  # emptied folders go
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
