@@ -11,7 +11,7 @@ import pytest
 
 from benchpost.cli import parse_args
 
-from .conftest import make_project, run_benchpost, suite_yaml
+from .conftest import TIME_CELL, make_project, run_benchpost, suite_yaml
 
 pytestmark = pytest.mark.build
 
@@ -27,7 +27,7 @@ def test_show_measures_then_prints_the_table_and_run_reuses_it(tmp_path):
     lines = shown.stdout.splitlines()
     assert lines[0] == "Calls"
     assert re.match(r"Benchmark\s+CPython 3\.\d+\.\d+$", lines[2])
-    assert re.match(r"noargs\s+[\d.]+ ns ± [\d.]+ ns$", lines[5]), lines
+    assert re.match(rf"noargs\s+{TIME_CELL}$", lines[5]), lines
     assert "PyPy (/nonexistent/pypy3) was not found" in shown.stdout
     assert re.search(r"measuring 3 benchmarks \(.*noargs.*\) on CPython", shown.stderr)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import (
+    TIME_CELL,
     copy_project,
     make_project,
     page_tables,
@@ -49,7 +50,7 @@ Without arguments: :bench:`instructions:calls/noargs/cpython` per iteration.
 
 CPYTHON_ONLY = ("-D", "benchpost_interpreters=cpython")
 COUNT = r"[\d,]+ ± [\d,]+"
-TIME = r"[\d.]+ (ns|µs|ms) ± [\d.]+ (ns|µs|ms)"
+TIME = TIME_CELL
 
 
 def tables(project: Path) -> dict[str, list[list[str]]]:
