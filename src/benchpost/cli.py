@@ -2,8 +2,10 @@
 
     python -m benchpost run    [GROUP ...] [--profile P] [--interpreter NAME ...] [--metric M]
     python -m benchpost show   [GROUP ...] [--subtract-loop] [--mode recorded] [--metric M]
-    python -m benchpost record [--machine NAME] [--metric M] [--profile P]
+    python -m benchpost record [--machine NAME] [--metric M] [--profile P] [--command N=CMD]
     python -m benchpost convert [--machine NAME]
+    python -m benchpost grid   [--github-output]
+    python -m benchpost merge  DIR
     python -m benchpost freeze POST [--profile P]
     python -m benchpost claims POST [--profile P] [--mode M]
     python -m benchpost warmup GROUP/BENCH --interpreter NAME [--processes N] [--values N]
@@ -20,7 +22,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from benchpost import record
+from benchpost import grid, merge, record
 from benchpost.config import Settings
 from benchpost.files import slug
 from benchpost.freeze import FreezeError, freeze
@@ -58,6 +60,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     for name, text in _COMMANDS.items():
         _add_measuring(commands.add_parser(name, help=text, description=text, parents=[anywhere]))
     record.add_parsers(commands, anywhere)
+    grid.add_parser(commands, anywhere)
+    merge.add_parser(commands, anywhere)
     _add_freeze(commands, anywhere)
     _add_warmup(commands, anywhere)
     _add_claims(commands, anywhere)
@@ -204,6 +208,10 @@ def main(argv: list[str] | None = None) -> int:
         return _freeze(args)
     if args.command in ("record", "convert"):
         return record.run(args, _print_progress)
+    if args.command == "grid":
+        return grid.run(args)
+    if args.command == "merge":
+        return merge.run(args)
     if args.command == "claims":
         from benchpost.claims import run
 
@@ -239,12 +247,12 @@ def main(argv: list[str] | None = None) -> int:
     interpreters = list(settings.interpreters) or None
     failed = 0
     for group in groups:
-        grid = [store.results(group.benchmarks, interpreters, m) for m in metrics]
-        failed += sum(1 for results in grid for c in results.cells.values() if not c.ok)
+        tables = [store.results(group.benchmarks, interpreters, m) for m in metrics]
+        failed += sum(1 for results in tables for c in results.cells.values() if not c.ok)
         if args.command == "show":
             options = TableOptions(title=group.title, subtract_loop=args.subtract_loop)
-            print(text_table(grid, options), end="\n\n")
-            for results in grid:
+            print(text_table(tables, options), end="\n\n")
+            for results in tables:
                 _print_files(results)
     print(f"benchpost: {store.summary()} (cache {settings.cache_dir})", file=sys.stderr)
     return 1 if failed else 0

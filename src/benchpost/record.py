@@ -12,17 +12,21 @@ another machine's folder.
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import shlex
 import shutil
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from benchpost.config import Settings
 from benchpost.measure.metric import Metric
 from benchpost.measure.registry import DEFAULT, METRICS, metric_named
-from benchpost.store import MEASURE, ResultStore, recorded
+from benchpost.store import MEASURE, ResultStore, outcome, recorded
 from benchpost.store.layout import RecordedLayout
+from benchpost.store.outcome import FAILED, OK, Outcome
 from benchpost.suite import EMPTY_LOOP, Profile, Suite, SuiteError, load_suite
 
 #: A machine's name is a folder's name: letters, digits, '.', '_', '-'.
@@ -43,6 +47,25 @@ def check_machine_name(name: str) -> str:
     return name
 
 
+def with_commands(suite: Suite, commands: Sequence[str]) -> Suite:
+    """``suite`` with the interpreters of ``commands`` (``NAME=COMMAND [ARGS]``) run
+    by those commands: a declared one's command replaced, a variant
+    (``pypy-7.3.17``, ``suite.model.variant``) added. ``RecordError`` if malformed."""
+    specs = {spec.name: spec for spec in suite.interpreters}
+    for given in commands:
+        name, equals, command = given.partition("=")
+        argv = shlex.split(command) if equals else []
+        if not argv or not name.strip():
+            raise RecordError(
+                f"--command {given!r}: give NAME=COMMAND, e.g. --command "
+                f"pypy-7.3.17=/opt/pypy3.10-v7.3.17/bin/python (a declared interpreter, "
+                f"or a variant of one named after it)"
+            )
+        spec = suite.interpreter(name.strip())  # LookupError names the known ones
+        specs[spec.name] = replace(spec, command=argv[0], args=(*argv[1:], *spec.args))
+    return replace(suite, interpreters=tuple(specs.values()))
+
+
 def record(
     suite: Suite,
     profile: Profile,
@@ -53,7 +76,8 @@ def record(
     progress: Callable[[str], None] = print,
     names: Sequence[str] = (),
 ) -> Path:
-    """Measure this machine's set and put it in place; returns its folder."""
+    """Measure this machine's set (every group of ``suite``) and put it in place;
+    returns its folder."""
     check_machine_name(machine)
     scratch_cache = cache_dir / "record"
     shutil.rmtree(scratch_cache, ignore_errors=True)
@@ -101,7 +125,7 @@ def _measure_into(store: ResultStore, specs, metrics: Sequence[Metric], staging:
 def _replace(target: Path, staging: Path, metrics: Sequence[Metric]) -> None:
     """Put the staged files of ``metrics`` in place of the target's (its other
     metrics' files stay)."""
-    for old in list(target.rglob("*.json")) if target.is_dir() else []:
+    for old in list(target.glob("*/*/*.json")) if target.is_dir() else []:
         if _metric_of(old) in metrics:
             old.unlink()
     for new in staging.rglob("*.json"):
@@ -148,6 +172,19 @@ def add_parsers(commands, anywhere: argparse.ArgumentParser) -> None:
         "--timeout", type=float, default=Settings.timeout,
         help="seconds before one benchmark is killed (%(default)s)",
     )  # fmt: skip
+    record.add_argument(
+        "--command", action="append", dest="commands", default=[], metavar="NAME=COMMAND",
+        help="run interpreter NAME with COMMAND [ARGS] (repeat); NAME is declared in the "
+        "suite or a variant of one (pypy-7.3.17); only the named ones are recorded",
+    )  # fmt: skip
+    record.add_argument(
+        "--group", action="append", dest="groups", default=[], metavar="GROUP",
+        help="record only these groups (repeat): a smaller set, in place of the machine's",
+    )  # fmt: skip
+    record.add_argument(
+        "--outcome", action="store_true",
+        help="also write the set's outcome.json (ok, or failed and why), as a CI job does",
+    )  # fmt: skip
     convert = commands.add_parser(
         "convert",
         parents=[anywhere],
@@ -160,26 +197,44 @@ def run(args: argparse.Namespace, progress: Callable[[str], None]) -> int:
     """Run ``record`` or ``convert``; the exit code."""
     from benchpost.convert import convert  # it uses this module
 
+    suite = None
     try:
         suite = load_suite(args.suite)
         if args.command == "convert":
             folder = convert(suite.recorded_dir, args.machine)
         else:
-            settings = Settings.from_values(
-                {"suite": args.suite, "machine": args.machine,
-                 **({"profile": args.profile} if args.profile else {})},
-                Path.cwd(), Path(args.cache_dir),
-            )  # fmt: skip
-            metrics = [metric_named(m) for m in args.metrics or [DEFAULT.name]]
-            folder = record(
-                suite, suite.profile(settings.profile), Path(settings.cache_dir), metrics,
-                settings.machine, args.timeout, progress, args.interpreters or (),
-            )  # fmt: skip
+            folder = _record(args, suite, progress)
     except (SuiteError, LookupError, RecordError) as exc:
-        print(f"benchpost: error: {exc.args[0] if isinstance(exc, LookupError) else exc}",
-              file=sys.stderr)  # fmt: skip
+        message = exc.args[0] if isinstance(exc, LookupError) else str(exc)
+        print(f"benchpost: error: {message}", file=sys.stderr)
+        machine = args.machine or os.environ.get("BENCHPOST_MACHINE", "")
+        if args.command == "record" and args.outcome and suite and MACHINE_NAME.fullmatch(machine):
+            # A CI job's set says why it has no results (store.outcome).
+            failed = Outcome(FAILED, message, cell=machine)
+            written = outcome.write(suite.recorded_dir / machine, failed)
+            print(f"benchpost: outcome written to {written}", file=sys.stderr)
         return 2
-    files = sum(1 for _ in folder.rglob("*.json"))
+    files = sum(1 for _ in folder.glob("*/*/*.json"))
     print(f"benchpost: {args.command}ed {folder}: {files} results in one set; commit it:\n"
           f"    git add {folder}", file=sys.stderr)  # fmt: skip
     return 0
+
+
+def _record(args: argparse.Namespace, suite: Suite, progress: Callable[[str], None]) -> Path:
+    settings = Settings.from_values(
+        {"suite": args.suite, "machine": args.machine,
+         **({"profile": args.profile} if args.profile else {})},
+        Path.cwd(), Path(args.cache_dir),
+    )  # fmt: skip
+    metrics = [metric_named(m) for m in args.metrics or [DEFAULT.name]]
+    suite = with_commands(suite, args.commands)
+    if args.groups:
+        suite = replace(suite, groups=tuple(suite.group(g) for g in args.groups))
+    names = [*(args.interpreters or ()), *(c.partition("=")[0].strip() for c in args.commands)]
+    folder = record(
+        suite, suite.profile(settings.profile), Path(settings.cache_dir), metrics,
+        settings.machine, args.timeout, progress, list(dict.fromkeys(names)),
+    )  # fmt: skip
+    if args.outcome:
+        outcome.write(folder, Outcome(OK, cell=folder.name))
+    return folder

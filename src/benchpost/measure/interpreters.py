@@ -58,7 +58,8 @@ class InterpreterNotFound(Exception):
         hint = (
             f"; install it: {spec.install_hint}" if spec.install_hint and not misconfigured else ""
         )
-        super().__init__(f"{spec.label} ({spec.command}) {reason}{hint}")
+        command = f" ({spec.command})" if spec.command else ""
+        super().__init__(f"{spec.label}{command} {reason}{hint}")
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,13 @@ def resolve_command(spec: InterpreterSpec) -> str:
     """The executable a spec's command names; raises ``InterpreterNotFound``."""
     if spec.command == CURRENT_PYTHON:
         return sys.executable
+    if not spec.command:  # a variant (``suite.model.variant``)
+        raise InterpreterNotFound(
+            spec,
+            f"has no command here: a variant is measured where one is given "
+            f"(python -m benchpost record --command {spec.name}=PATH) and shown from "
+            f"the recorded sets elsewhere",
+        )
     command = os.path.expanduser(spec.command)
     found = shutil.which(command)
     if found is None:

@@ -27,7 +27,7 @@ from benchpost import schema
 from benchpost.measure.interpreters import Column, Interpreter, InterpreterNotFound
 from benchpost.measure.metric import Metric
 from benchpost.results import Cell, Fallback, SetFacts
-from benchpost.store import recorded, sources
+from benchpost.store import outcome, recorded, sources
 from benchpost.store.layout import FROZEN_FOLDER, RecordedLayout
 from benchpost.suite import EMPTY_LOOP, Benchmark, InterpreterSpec
 
@@ -41,6 +41,16 @@ class RecordedSet:
 
     def has(self, interpreter: str) -> bool:
         return (self.layout.root / interpreter).is_dir()
+
+    @property
+    def outcome(self) -> outcome.Outcome | None:
+        """How the run that was to record this set ended (None: recorded by hand)."""
+        return outcome.read(self.layout.root)
+
+    def measured(self) -> bool:
+        """False if the run failed or its results never arrived (``outcome.json``)."""
+        found = self.outcome
+        return found is None or found.ok
 
     def facts(self, baseline: str, metric: Metric) -> SetFacts:
         """What the set's baseline empty loop tells of it (one file, read once): the set
@@ -95,6 +105,7 @@ def default_set(
                 f"set (sets: {known})"
             )
         return sets[wanted]
+    sets = {name: found for name, found in sets.items() if found.measured()}
     if len(sets) == 1:
         return next(iter(sets.values()))
     names = [spec.name for spec in specs]
@@ -102,6 +113,18 @@ def default_set(
     dated = [(s.facts(baseline, metric).measured_in, s) for s in complete]
     dated = [(found.date, s.name, s) for found, s in dated if found and found.date]
     return max(dated, key=lambda item: item[:2])[2] if dated else None
+
+
+class SetNotMeasured(InterpreterNotFound):
+    """Every column of a set whose run failed or never arrived: one note that says
+    why (the post still renders, with the other sets' columns)."""
+
+    def __init__(self, name: str, ended: outcome.Outcome, specs: list[InterpreterSpec]):
+        labels = ", ".join(spec.label for spec in specs)
+        # a note, not a warning; reported once per set
+        spec = replace(specs[0], name=f"{specs[0].name}@{name}", required=False, install_hint="")
+        super().__init__(spec, ended.describe())
+        Exception.__init__(self, f"{labels} on {name}: not measured, {ended.describe()}")
 
 
 @dataclass(frozen=True)
@@ -127,6 +150,9 @@ def set_columns(
     labelled with it."""
     baseline_set = None
     columns, missing, cells = [], [], {}
+    ended = shown.outcome
+    if ended is not None and not ended.ok:
+        return SetColumns([], [SetNotMeasured(shown.name, ended, list(specs))], {})
     for spec in specs:
         if not shown.has(spec.name):
             missing.append(

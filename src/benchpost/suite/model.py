@@ -6,9 +6,12 @@ builds these from ``benchmarks/suite.yaml``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from benchpost.digest import bytes_digest
 
 #: The command that means "the Python running benchpost (and Sphinx)".
 CURRENT_PYTHON = "current"
@@ -49,6 +52,28 @@ class InterpreterSpec:
 
         assignments = [f"{k}={shlex.quote(v)}" for k, v in self.env]
         return " ".join([*assignments, shlex.join([self.command, *self.args])])
+
+
+#: A variant's suffix that is a version ("7.3.17", "3.11") leaves the label as it is:
+#: the column shows the version anyway ("PyPy 7.3.17").
+_VERSION = re.compile(r"v?\d+(\.\d+)*")
+
+
+def variant(base: InterpreterSpec, name: str) -> InterpreterSpec:
+    """``base`` under another name (``pypy-7.3.17``, ``pypy-branch``): the same
+    declaration measured in another version or build, in one set with the others.
+
+    A variant has no command of its own: it is measured where one is given
+    (``record --command pypy-7.3.17=PATH``, as each CI job does for the versions
+    it installs), and shown from the recorded sets everywhere else. So several
+    PyPy versions need no declaration each, and a live post never runs a
+    variant under its base's command.
+    """
+    suffix = name[len(base.name) + 1 :]
+    label = base.label if _VERSION.fullmatch(suffix) else f"{base.label} {suffix}"
+    colour = PALETTE[int(bytes_digest(name.encode())[:8], 16) % len(PALETTE)]
+    return replace(base, name=name, label=label, command="", required=False,
+                   install_hint="", colour=colour)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -168,11 +193,18 @@ class Suite:
         raise LookupError(f"no benchmark group {name!r} in {self.path} (groups: {known})")
 
     def interpreter(self, name: str) -> InterpreterSpec:
+        """The interpreter declared as ``name``, or a variant of one (``pypy-7.3.17``)."""
         for spec in self.interpreters:
             if spec.name == name:
                 return spec
+        bases = [s for s in self.interpreters if name.startswith(f"{s.name}-")]
+        if bases and len(name) > len(bases[0].name) + 1:
+            return variant(max(bases, key=lambda s: len(s.name)), name)
         known = ", ".join(i.name for i in self.interpreters)
-        raise LookupError(f"no interpreter {name!r} in {self.path} (interpreters: {known})")
+        raise LookupError(
+            f"no interpreter {name!r} in {self.path} (interpreters: {known}; a variant "
+            f"of one is named after it, e.g. {self.interpreters[0].name}-2)"
+        )
 
     def profile(self, name: str) -> Profile:
         if name not in self.profiles:
