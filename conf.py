@@ -42,6 +42,10 @@ benchpost_profile = "quick"
 # What tables may show: times (pyperf) and instruction counts (callgrind);
 # the first is the default. BENCHPOST_METRICS=instructions shows counts only.
 benchpost_metrics = ["time", "instructions"]
+# The recorded set that live posts show where this machine cannot measure
+# every interpreter (BENCHPOST_RECORDED_SET picks another, e.g. a CI job's):
+# a post's numbers change only when its author points it elsewhere.
+benchpost_recorded_set = "epyc-vm-2026-11-25"
 # Words a post may claim (:claim:), each checked against the intervals.
 benchpost_grades = {
     "slow": "1.5 to 5 times slower",

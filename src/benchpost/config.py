@@ -46,7 +46,7 @@ class Settings:
     machine: str = ""
     #: the recorded set (a machine's folder under ``recorded:``) that tables show
     #: when this machine cannot measure every interpreter; "" means the only one,
-    #: or the newest that holds every interpreter
+    #: or the newest that holds every interpreter; BENCHPOST_RECORDED_SET wins
     recorded_set: str = ""
     #: the post (its document name) that ``python -m benchpost freeze`` is freezing
     #: in this build: it is measured, and its results are copied to its frozen folder
@@ -116,6 +116,7 @@ ENVIRONMENT = {
     "mode": "BENCHPOST_MODE",
     "metrics": "BENCHPOST_METRICS",
     "machine": "BENCHPOST_MACHINE",
+    "recorded_set": "BENCHPOST_RECORDED_SET",
 }
 
 

@@ -113,7 +113,7 @@ def _interpreters(sets: Section, name: str, suite: Suite) -> tuple[tuple[str, st
                                 "e.g. pypy3.10-v7.3.17 or \"3.11\"")  # fmt: skip
         pairs.append((str(interp), str(spelling).strip()))
     if not 0 < len(pairs) <= MAX_INTERPRETERS:
-        raise interps.error(None, f"set {name!r} has {len(pairs)} interpreters",
+        raise sets.error(name, f"set {name!r} has {len(pairs)} interpreters",
                             f"a job installs 1 to {MAX_INTERPRETERS}")  # fmt: skip
     return tuple(pairs)
 

@@ -84,6 +84,8 @@ def record(
     store = ResultStore(suite, profile, scratch_cache, timeout, progress, MEASURE,
                         names=tuple(names), machine=machine)  # fmt: skip
     found, missing = store.interpreters(names)
+    if names and missing:  # asked for by name (a CI job's cell): the set needs it
+        raise RecordError(f"{missing[0]} (nothing recorded: the set was to hold it)")
     for exc in missing:
         progress(f"not in this set: {exc}")
     if not found:

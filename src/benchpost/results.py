@@ -118,6 +118,7 @@ class SetFacts:
     name: str
     measured_in: schema.MeasuredSet | None
     reference_loop: float | None = None
+    reference: str = ""  # the interpreter the loop ran on ("CPython 3.11.7")
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def set_sentence(facts: SetFacts, results: Results) -> str:
     text = f"Set {facts.name}: recorded {when} on {found.machine.describe()}"
     if facts.reference_loop:
         base = results.interpreter(results.baseline)
-        label = base.spec.label if base else results.baseline.split("@")[0]
+        label = facts.reference or (base.spec.label if base else results.baseline)
         text += f"; reference loop (the empty loop on {label}) "
         text += results.metric.format_value(facts.reference_loop)
         first = results.sets[0]

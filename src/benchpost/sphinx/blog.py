@@ -132,10 +132,12 @@ def export_posts(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.name != "html" or not pages:
         return
     warnings = app._warncount  # Sphinx keeps no public count (it is what -W reads)
-    tests_only = sorted({p for page in pages for p in test_profiles_of(app.env, page)})
+    posts = _post_metas(app)
+    # A draft is not exported: its numbers do not decide where the export goes.
+    shown = [page for page in pages if not (page in posts and posts[page].draft)]
+    tests_only = sorted({p for page in shown for p in test_profiles_of(app.env, page)})
     clean = Path(app.outdir).parent / "blog"
     blog_dir = clean if not (warnings or tests_only) else clean.with_name("blog-with-warnings")
-    posts = _post_metas(app)
     style = style_block(STYLE.read_text(encoding="utf-8"))
     exported: dict[str, str] = {}  # slug -> the post that took it
     for pagename, body in sorted(pages.items()):

@@ -62,7 +62,8 @@ class RecordedSet:
             found = None
         if found is None:
             return SetFacts(self.name, None, None)
-        return SetFacts(self.name, schema.set_of(found.result), found.result.mean())
+        return SetFacts(self.name, schema.set_of(found.result), found.result.mean(),
+                        schema.column_facts(found.result).display)  # fmt: skip
 
 
 def recorded_sets(root: Path) -> dict[str, RecordedSet]:
