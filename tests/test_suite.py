@@ -8,6 +8,8 @@ import pytest
 
 from benchpost.suite import EMPTY_LOOP, SuiteError, load_suite
 
+from .conftest import suite_yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 
 GOOD = """\
@@ -115,3 +117,18 @@ def test_a_benchmark_name_a_role_cannot_address_is_refused_at_its_line(tmp_path)
     path = write_suite(tmp_path, text)
     with pytest.raises(SuiteError, match=r"contains '/', ',' or '\|'.*a role could not name"):
         load_suite(path)
+
+
+def test_a_variant_is_its_declaration_under_another_name_without_a_command(tmp_path):
+    from benchpost.measure.interpreters import InterpreterNotFound, resolve_command
+
+    (tmp_path / "suite.yaml").write_text(suite_yaml())
+    suite = load_suite(tmp_path / "suite.yaml")
+    version, branch = suite.interpreter("pypy-7.3.17"), suite.interpreter("pypy-jit-off")
+    assert (version.label, branch.label) == ("PyPy", "PyPy jit-off")
+    assert version.command == branch.command == "" and version.required
+    with pytest.raises(InterpreterNotFound, match=r"^PyPy has no command here: .* record "
+                       r"--command pypy-7\.3\.17=PATH"):  # fmt: skip
+        resolve_command(version)
+    with pytest.raises(LookupError, match=r"no interpreter 'pipy-2'.*e\.g\. cpython-2"):
+        suite.interpreter("pipy-2")

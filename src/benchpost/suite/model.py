@@ -72,7 +72,9 @@ def variant(base: InterpreterSpec, name: str) -> InterpreterSpec:
     suffix = name[len(base.name) + 1 :]
     label = base.label if _VERSION.fullmatch(suffix) else f"{base.label} {suffix}"
     colour = PALETTE[int(bytes_digest(name.encode())[:8], 16) % len(PALETTE)]
-    return replace(base, name=name, label=label, command="", required=False,
+    # Required: a post that names a variant no recorded set holds (a typo, say)
+    # gets a warning, not a quietly missing column.
+    return replace(base, name=name, label=label, command="", required=True,
                    install_hint="", colour=colour)  # fmt: skip
 
 
