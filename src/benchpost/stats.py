@@ -251,27 +251,39 @@ def warmup_needed(
     """How many values to throw away so that every process is at its steady level.
 
     A process's level is the median of the second half of its values, and its
-    noise the standard deviation of that half. It has warmed up at the first value from which the
-    running median of five stays within ``tolerance`` of the level, or
-    within twice the noise if that is wider, for good. The answer is the largest
-    such index over the processes (warm-up must hold for all of them).
+    band ``tolerance`` of the level, or twice that half's standard deviation
+    if wider. A process has warmed up at the first value from which the running
+    median of five stays within the band for good; the answer is the largest
+    such index over the processes (warm-up must hold for all of them), and at
+    least the number of leading values that most processes have outside their
+    band (a running median hides one slow first value, but when every process
+    has it, it is warm-up, not noise).
     """
+    usable = [values for values in processes if len(values) >= 4]
+    bands = [_steady_band(values, tolerance) for values in usable]
     needed = 0
-    for values in processes:
-        n = len(values)
-        if n < 4:
-            continue
-        tail = values[n // 2 :]
-        level = statistics.median(tail)
-        noise = statistics.stdev(tail)
-        band = max(tolerance * level, 2 * noise)
-        settled = n
-        for i in range(n - 1, -1, -1):
+    for values, (level, band) in zip(usable, bands, strict=True):
+        settled = len(values)
+        for i in range(len(values) - 1, -1, -1):
             if abs(statistics.median(values[max(0, i - 2) : i + 3]) - level) > band:
                 break
             settled = i
         needed = max(needed, settled)
-    return needed
+    shared = 0
+    while usable and shared < min(len(values) for values in usable) // 2:
+        off = [abs(v[shared] - level) > band for v, (level, band) in zip(usable, bands, strict=True)]
+        if 2 * sum(off) <= len(off):
+            break
+        shared += 1
+    return max(needed, shared)
+
+
+def _steady_band(values: Sequence[float], tolerance: float) -> tuple[float, float]:
+    """A process's steady level (the median of its second half) and how far from it a
+    value may be and still be steady."""
+    tail = values[len(values) // 2 :]
+    level = statistics.median(tail)
+    return level, max(tolerance * level, 2 * statistics.stdev(tail))
 
 
 def values_per_process(
