@@ -271,7 +271,7 @@ def warmup_needed(
         needed = max(needed, settled)
     shared = 0
     while usable and shared < min(len(values) for values in usable) // 2:
-        off = [abs(v[shared] - level) > band for v, (level, band) in zip(usable, bands, strict=True)]
+        off = [abs(v[shared] - lv) > band for v, (lv, band) in zip(usable, bands, strict=True)]
         if 2 * sum(off) <= len(off):
             break
         shared += 1
