@@ -26,7 +26,7 @@ def ratios(project) -> list[str]:
 @needs_pypy
 def test_without_pypy_every_column_and_ratio_is_the_recorded_sets(tmp_path):
     project = make_project(tmp_path)
-    recorded = benchpost(project, "record", "--machine", "box")
+    recorded = benchpost(project, "record", "--draft", "--machine", "box")
     assert recorded.returncode == 0, recorded.stderr
     box = project / "results" / "box"
     assert sorted(p.name for p in box.iterdir()) == ["cpython", "pypy"]
@@ -59,7 +59,7 @@ def test_a_table_over_two_machines_labels_both_and_recording_one_leaves_the_othe
     post = "Post\n====\n\n.. benchmark-table:: calls\n   :sets: a, b\n   :interpreters: cpython\n"
     project = make_project(tmp_path, suite_yaml(pypy_command="/nonexistent/pypy3"), post)
     for machine in ("a", "b"):  # the same computer, recorded twice under two names
-        proc = benchpost(project, "record", "--machine", machine)
+        proc = benchpost(project, "record", "--draft", "--machine", machine)
         assert proc.returncode == 0, proc.stderr
     b_files = {p: hashlib.sha256(p.read_bytes()).hexdigest()
                for p in (project / "results" / "b").rglob("*.json")}  # fmt: skip
@@ -80,7 +80,7 @@ def test_a_table_over_two_machines_labels_both_and_recording_one_leaves_the_othe
     assert re.search(r"reference loop \(the empty loop on CPython [\d.]+\) [\d.]+ ns, "
                      r"[\d.]+x (slower|faster) than on a", text)  # fmt: skip
 
-    again = benchpost(project, "record", "--machine", "a")
+    again = benchpost(project, "record", "--draft", "--machine", "a")
     assert again.returncode == 0, again.stderr
     assert a_noargs.read_bytes() != a_before
     assert {p: hashlib.sha256(p.read_bytes()).hexdigest()
@@ -89,7 +89,7 @@ def test_a_table_over_two_machines_labels_both_and_recording_one_leaves_the_othe
 
 def test_recorded_mode_measures_nothing_and_stale_results_warn(tmp_path):
     project = make_project(tmp_path, suite_yaml(pypy_command="/nonexistent/pypy3"))
-    assert benchpost(project, "record", "--machine", "box").returncode == 0
+    assert benchpost(project, "record", "--draft", "--machine", "box").returncode == 0
     (project / "conf.py").write_text(
         (project / "conf.py").read_text() + 'benchpost_mode = "recorded"\n'
     )
@@ -114,6 +114,6 @@ def test_recorded_mode_measures_nothing_and_stale_results_warn(tmp_path):
 
 def test_a_machine_name_that_cannot_name_a_folder_is_refused(tmp_path):
     project = make_project(tmp_path)
-    proc = benchpost(project, "record", "--machine", "../elsewhere")
+    proc = benchpost(project, "record", "--draft", "--machine", "../elsewhere")
     assert proc.returncode == 2 and "a machine's name is a folder's name" in proc.stderr
     assert not (project / "results").exists()

@@ -184,6 +184,10 @@ def add_parsers(commands, anywhere: argparse.ArgumentParser) -> None:
         help="record only these groups (repeat): a smaller set, in place of the machine's",
     )  # fmt: skip
     record.add_argument(
+        "--draft", action="store_true",
+        help="record with a profile that is not for publishing (no 'publish: true')",
+    )  # fmt: skip
+    record.add_argument(
         "--outcome", action="store_true",
         help="also write the set's outcome.json (ok, or failed and why), as a CI job does",
     )  # fmt: skip
@@ -229,12 +233,21 @@ def _record(args: argparse.Namespace, suite: Suite, progress: Callable[[str], No
         Path.cwd(), Path(args.cache_dir),
     )  # fmt: skip
     metrics = [metric_named(m) for m in args.metrics or [DEFAULT.name]]
+    profile = suite.profile(settings.profile)
+    if not (profile.publish or args.draft) and not all(m.deterministic for m in metrics):
+        publishing = [name for name, p in suite.profiles.items() if p.publish]
+        raise RecordError(
+            f"the profile {settings.profile!r} is a draft profile (no 'publish: true' in "
+            f"{suite.path}), and recorded numbers are committed and published: record with "
+            f"--profile {(publishing or ['<a publishing profile>'])[0]}, or add --draft to "
+            f"record draft numbers on purpose"
+        )
     suite = with_commands(suite, args.commands)
     if args.groups:
         suite = replace(suite, groups=tuple(suite.group(g) for g in args.groups))
     names = [*(args.interpreters or ()), *(c.partition("=")[0].strip() for c in args.commands)]
     folder = record(
-        suite, suite.profile(settings.profile), Path(settings.cache_dir), metrics,
+        suite, profile, Path(settings.cache_dir), metrics,
         settings.machine, args.timeout, progress, list(dict.fromkeys(names)),
     )  # fmt: skip
     if args.outcome:

@@ -19,12 +19,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from benchpost import schema
 from benchpost.measure.compiler import BuildError
 from benchpost.measure.interpreters import Column, Interpreter, InterpreterNotFound
 from benchpost.measure.machine import this_machine
 from benchpost.measure.metric import Job, Metric
 from benchpost.measure.timing import TIME
-from benchpost.results import Fallback, Results
+from benchpost.results import Cell, Fallback, Results
 from benchpost.schema import MeasuredSet
 from benchpost.store import recorded, sets, sources
 from benchpost.store.cache import ResultCache
@@ -178,7 +179,16 @@ class ResultStore:
         for cell in found.cells.values():
             self.scheduler.note_origin(cell, metric)
         return self._grid(rows, found.columns, found.missing, found.cells, metric, facts,
-                          fallback)  # fmt: skip
+                          fallback, self._recorded_with(found.cells.values()))  # fmt: skip
+
+    def _recorded_with(self, cells: Iterable[Cell]) -> Profile:
+        """The profile recorded results were measured with (the files say): their
+        intervals are what that profile says, whatever this build's profile is, so
+        a frozen or recorded post renders the same in every build."""
+        named = {str(c.metadata().get(schema.PROFILE)) for c in cells if c.ok}
+        if len(named) == 1 and next(iter(named)) in self.suite.profiles:
+            return self.suite.profile(next(iter(named)))
+        return self.profile
 
     def known_sets(self) -> dict[str, RecordedSet]:
         """The recorded sets, by machine, listed once per build; ``LookupError`` for
@@ -215,10 +225,11 @@ class ResultStore:
         columns, missing, cells = self.here.measure(rows, specs, metric, live)
         return self._grid(rows, columns, missing, cells, metric, (), None)
 
-    def _grid(self, rows, columns, missing, cells, metric, facts, fallback) -> Results:
+    def _grid(self, rows, columns, missing, cells, metric, facts, fallback,
+              profile: Profile | None = None) -> Results:  # fmt: skip
         return Results(
-            rows, tuple(columns), tuple(missing), self.suite.baseline, self.profile, cells,
-            metric, frozen=self.mode == FROZEN, sets=facts, fallback=fallback,
+            rows, tuple(columns), tuple(missing), self.suite.baseline, profile or self.profile,
+            cells, metric, frozen=self.mode == FROZEN, sets=facts, fallback=fallback,
         )  # fmt: skip
 
     def column(self, name: str, metric: Metric = TIME) -> Column | InterpreterNotFound:
