@@ -65,10 +65,13 @@ It takes :bench:`newgroup/new_function/cpython` on CPython.
 """
 
 
+#: A post's tables, notes and inline values, as HTML.
+NUMBERS = r'<div class="benchpost.*?</div>|class="benchpost-value">[^<]*<'
+
+
 def numbers(project) -> list[str]:
     """The Cape Town post's tables, notes and inline values, as HTML."""
-    page = (project / POST).read_text()
-    return re.findall(r'<div class="benchpost.*?</div>|class="benchpost-value">[^<]*<', page, re.S)
+    return re.findall(NUMBERS, (project / POST).read_text(), re.S)
 
 
 def test_the_field_is_added_or_replaced_in_the_field_list():
@@ -125,3 +128,47 @@ def test_a_frozen_post_keeps_its_numbers_while_another_post_is_written(tmp_path)
     changed = numbers(project)
     assert any("The code of noargs has changed since" in n for n in changed), changed
     assert [re.sub(r" The code of .*?measured then\.", "", n) for n in changed] == before
+
+
+CALLS_POST = """\
+:author: Someone
+:date: 2026-11-26
+:slug: calls-again
+:draft: yes
+
+Calls again
+===========
+
+.. benchmark-table:: calls
+   :title: Calls, frozen
+   :metric: time
+
+A call takes :bench:`calls/noargs/cpython` on CPython; PyPy is
+:bench-ratio:`calls/*/pypy` than CPython.
+"""
+
+
+def test_a_freeze_measures_its_post_alone_and_every_later_build_renders_it_the_same(tmp_path):
+    project = copy_this_project(tmp_path / "site")
+    (project / "posts" / "calls-again.rst").write_text(CALLS_POST)
+    index = project / "index.rst"
+    index.write_text(index.read_text() + "   posts/calls-again\n")
+    freeze = subprocess.run(
+        [sys.executable, "-m", "benchpost", "freeze", "posts/calls-again.rst"],
+        cwd=project, capture_output=True, text=True, check=False,
+        env={**__import__("os").environ, **ENV, "BENCHPOST_METRICS": "time"},
+    )  # fmt: skip
+    assert freeze.returncode == 0, freeze.stderr[-3000:]
+    measured = set(re.findall(r"measuring \d+ benchmarks \((.+?)\) on ", freeze.stderr))
+    # The calls group only: the Cape Town post (live, every group) was not read.
+    assert measured == {"empty loop, noargs, onearg(None), onearg(i), varargs"}, measured
+    assert not (project / "_build" / "freezing").exists() or not any(
+        (project / "_build" / "freezing").iterdir()
+    )  # fmt: skip
+    page = project / "_build" / "html" / "posts" / "calls-again.html"
+    shown = []
+    for profile in ("tiny", "quick", "rigorous"):  # their between_builds differ
+        env = {"BENCHPOST_PROFILE": profile, "BENCHPOST_MODE": "recorded"}
+        sphinx_build(project, "-W", "--keep-going", "-E", env=env)
+        shown.append(re.findall(NUMBERS, page.read_text(), re.S))
+    assert shown[0] and shown[0] == shown[1] == shown[2]

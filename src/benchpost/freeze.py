@@ -1,7 +1,7 @@
 """``python -m benchpost freeze POST``: record a post's numbers with it, for good.
 
-Builds the site (as ``tox -e build`` does, in the folder of ``conf.py``)
-with ``benchpost_freeze`` naming the post: the post is measured as a live
+Builds the post alone (in the folder of ``conf.py``, in build folders of its
+own) with ``benchpost_freeze`` naming it: the post is measured as a live
 post, and every result it shows is copied to a staging folder
 (``benchpost.sphinx.frozen``). Only if the post showed every number does
 the staging folder replace the post's frozen folder, and ``:frozen:
@@ -78,12 +78,15 @@ def freeze(post: Path, confdir: Path, recorded_root: Path, profile: str | None) 
     """Measure ``post``, keep its results in its frozen folder, mark it; returns the folder."""
     docname = docname_of(post, confdir)
     final = frozen_dir(recorded_root, docname)
+    # Folders of its own: the freeze reads this post alone (``sphinx.frozen``), and
+    # what it writes must not stand in for the site's next build.
+    own = (confdir / "_build" / "freezing" / str(os.getpid())).absolute()
     command = [
-        *(sys.executable, "-m", "sphinx", "-b", "html", "-d", "_build/doctrees"),
-        *("-D", f"benchpost_freeze={docname}", ".", "_build/html"),
+        *(sys.executable, "-m", "sphinx", "-b", "html", "-d", str(own / "doctrees")),
+        *("-D", f"benchpost_freeze={docname}", ".", str(own / "html")),
     ]
     suffix = f"-{os.getpid()}"
-    staging = (confdir / "_build" / "freezing" / str(os.getpid())).absolute()
+    staging = own / "results"
     os.environ[STAGING] = str(staging)  # for staging_of, here and in the build
     env = {**os.environ, **({"BENCHPOST_PROFILE": profile} if profile else {})}
     print(f"benchpost: freezing {docname}: $ {' '.join(command)}", file=sys.stderr, flush=True)
@@ -103,7 +106,7 @@ def freeze(post: Path, confdir: Path, recorded_root: Path, profile: str | None) 
             shutil.move(staging, final)  # a rename, unless _build is on another disk
             shutil.rmtree(old, ignore_errors=True)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(own, ignore_errors=True)
     source = post.read_text(encoding="utf-8")
     post.write_text(with_field(source, dt.date.today().isoformat()), encoding="utf-8")
     return final.relative_to(confdir) if final.is_relative_to(confdir) else final

@@ -18,7 +18,9 @@ import shutil
 from pathlib import Path
 
 from sphinx.application import Sphinx
+from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
+from sphinx.util.matching import get_matching_files
 
 from benchpost.freeze import COMPLETE, FIELD, field_value, staging_of
 from benchpost.results import Results
@@ -77,6 +79,28 @@ def left_out(env: BuildEnvironment, state: BuildState) -> None:
     """In a freezing build, a metric the post shows is left out: not every number."""
     if env.docname == state.settings.freeze:
         state.freeze_incomplete = True
+
+
+def read_only_the_frozen_post(app: Sphinx, config: Config) -> None:
+    """A freezing build reads the post it freezes (and the root document), no other:
+    another live post would be measured with the freeze's profile, for nothing (the
+    freeze builds in folders of its own, thrown away; ``benchpost.freeze``)."""
+    freezing = getattr(config, "benchpost_freeze", "")
+    if not freezing:
+        return
+    suffixes = config.source_suffix
+    suffixes = (suffixes,) if isinstance(suffixes, str) else tuple(suffixes)
+    keep = {freezing, config.root_doc}
+    found = get_matching_files(app.srcdir, config.include_patterns, config.exclude_patterns)
+    others = [
+        name
+        for name in found
+        for suffix in suffixes
+        if name.endswith(suffix) and name[: -len(suffix)] not in keep
+    ]
+    config.exclude_patterns = [*config.exclude_patterns, *others]
+    # the root document's table of contents names them: that is expected here
+    config.suppress_warnings = [*config.suppress_warnings, "toc.excluded", "toc.not_readable"]
 
 
 def start_freezing(app: Sphinx) -> None:
