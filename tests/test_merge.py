@@ -161,6 +161,18 @@ def test_merge_puts_every_planned_machine_in_the_post_and_says_why_some_have_no_
         text,
     )
 
+    # A set that is not this cell's (copied from another job) is refused whole.
+    shutil.copytree(artifacts / "benchpost-ubuntu-24.04.twins",
+                    artifacts / "benchpost-ubuntu-22.04.twins")  # fmt: skip
+    again = subprocess.run([python, "-m", "benchpost", "merge", "artifacts"], cwd=project,
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    assert re.search(
+        r"ubuntu-22\.04\.twins: failed: the job failed: refused: \S+\.json is "
+        r"from machine 'ubuntu-24\.04\.twins'",
+        again.stdout,
+    ), again.stdout
+    assert sorted(p.name for p in (results / "ubuntu-22.04.twins").iterdir()) == ["outcome.json"]
+
 
 def write_grid(tmp_path: Path, text: str) -> Path:
     (tmp_path / "suite.yaml").write_text(suite_yaml())

@@ -117,3 +117,11 @@ def test_a_machine_name_that_cannot_name_a_folder_is_refused(tmp_path):
     proc = benchpost(project, "record", "--draft", "--machine", "../elsewhere")
     assert proc.returncode == 2 and "a machine's name is a folder's name" in proc.stderr
     assert not (project / "results").exists()
+
+
+def test_record_asks_before_it_records_draft_times(tmp_path):
+    project = make_project(tmp_path)
+    proc = run_benchpost(project, "record", "--machine", "box", "--profile", "tiny")
+    assert proc.returncode == 2, proc.stderr
+    assert "the profile 'tiny' is a draft profile" in proc.stderr and "--draft" in proc.stderr
+    assert not (project / "results").exists()
