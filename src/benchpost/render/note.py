@@ -73,7 +73,10 @@ def set_sentence(facts: SetFacts, results: Results) -> str:
         if first is not facts and first.reference_loop:
             ratio = facts.reference_loop / first.reference_loop
             word = "slower" if ratio >= 1 else "faster"
-            text += f", {max(ratio, 1 / ratio):.2f}x {word} than on {first.name}"
+            if round(max(ratio, 1 / ratio), 2) == 1:
+                text += f", the same as on {first.name}"
+            else:
+                text += f", {max(ratio, 1 / ratio):.2f}x {word} than on {first.name}"
     return text + "."
 
 
