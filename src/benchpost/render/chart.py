@@ -59,8 +59,6 @@ def draw_chart(
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
     interpreters = list(results.interpreters)
     estimates = {
         (b, i.name): results.estimate(b, i.name, subtract_loop)
@@ -74,20 +72,13 @@ def draw_chart(
     style = {"svg.hashsalt": "benchpost", "svg.fonttype": "path", "font.size": layout.font,
              "text.parse_math": False}  # fmt: skip
     with matplotlib.rc_context(style):
-        bars = len(benchmarks) * max(1, len(interpreters))
-        legend_rows = math.ceil(len(interpreters) / layout.legend_columns)
-        height = 0.6 + 0.25 * legend_rows + 0.22 * layout.xlabel_lines + 0.3 * bars
-        figure = Figure(figsize=(layout.width, height), layout="constrained")
-        axes = figure.subplots()
+        figure, axes = _figure(layout, len(benchmarks), len(interpreters))
         if logarithmic:
             _log_axis(axes)
         _draw_bars(axes, estimates, benchmarks, interpreters, scale, logarithmic)
         axes.set_yticks(range(len(benchmarks)), [b.name for b in benchmarks])
         axes.invert_yaxis()  # first benchmark on top, as in the table
-        _axis_label(figure, axes, layout, results.metric.name, unit, subtract_loop, logarithmic)
-        axes.grid(axis="x", color="#dddddd")
-        axes.set_axisbelow(True)
-        axes.spines[["top", "right"]].set_visible(False)
+        _axis_label(figure, layout, results.metric.name, unit, subtract_loop, logarithmic)
         figure.legend(
             loc="outside upper center",
             ncols=max(1, min(len(interpreters), layout.legend_columns)),
@@ -96,6 +87,21 @@ def draw_chart(
         buffer = io.BytesIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
+
+
+def _figure(layout: ChartLayout, benchmarks: int, interpreters: int):
+    """The figure, as tall as its bars, legend and label need, and its axes."""
+    from matplotlib.figure import Figure
+
+    bars = benchmarks * max(1, interpreters)
+    legend_rows = math.ceil(interpreters / layout.legend_columns)
+    height = 0.6 + 0.25 * legend_rows + 0.22 * layout.xlabel_lines + 0.3 * bars
+    figure = Figure(figsize=(layout.width, height), layout="constrained")
+    axes = figure.subplots()
+    axes.grid(axis="x", color="#dddddd")
+    axes.set_axisbelow(True)
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure, axes
 
 
 def _log_axis(axes) -> None:
@@ -109,24 +115,23 @@ def _log_axis(axes) -> None:
     axes.xaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
 
 
-def _axis_label(figure, axes, layout: ChartLayout, metric: str, unit: str,
+def _axis_label(figure, layout: ChartLayout, metric: str, unit: str,
                 subtract_loop: bool, logarithmic: bool) -> None:  # fmt: skip
-    """What the axis shows, in one line, or in short lines under a phone's figure."""
+    """What the axis shows: under the whole figure, not under the axes, which the
+    benchmark names push right (centred there, the wide chart's line ran past the
+    figure's right edge: "lines: 95 % interv"); short lines on a phone's width."""
     what = (
         f"{metric} per call, empty loop subtracted" if subtract_loop else f"{metric} per iteration"
     )
     unit_text = f" ({unit})" if unit else ""
-    if layout.xlabel_lines > 1:  # a phone's width: short lines
-        lines = [
-            f"{what}{unit_text}",
-            ("log scale, " if logarithmic else "") + "shorter is better",
-            "lines: 95 % intervals",
-        ]
-        # under the whole figure, not the axes (which the names push right)
-        figure.supxlabel("\n".join(lines[: layout.xlabel_lines]), fontsize=layout.font)
-    else:
-        scale_text = ", log scale" if logarithmic else ""
-        axes.set_xlabel(f"{what}{unit_text}{scale_text}; shorter is better; lines: 95 % intervals")
+    parts = [
+        f"{what}{unit_text}" + (", log scale" if logarithmic else ""),
+        "shorter is better",
+        "lines: 95 % intervals",
+    ]
+    one_line = layout.xlabel_lines == 1  # else a phone's width: a line each
+    text = "; ".join(parts) if one_line else "\n".join(parts[: layout.xlabel_lines])
+    figure.supxlabel(text, fontsize=layout.font)
 
 
 def use_log_axis(means: list[float]) -> bool:
