@@ -18,6 +18,7 @@ from benchpost.measure.counting import INSTRUCTIONS
 from benchpost.measure.process import run_isolated
 from benchpost.measure.timing import TIME
 from benchpost.measure.worker_process import measuring_cpu
+from benchpost.render.note import starved_facts
 from benchpost.store import ResultStore
 from benchpost.suite import EMPTY_LOOP, load_suite
 
@@ -177,3 +178,36 @@ def test_a_mode_tied_to_the_layout_shows_as_a_wide_interval(tmp_path):
     assert relative_width(bimodal) > relative_width(steady)
     assert relative_width(bimodal) > math.log(1.5)
     assert not results.ratio(bimodal, "b").significant  # A against A: no claim
+
+
+@pytest.mark.skipif(measuring_cpu() is None, reason="needs two processors or more")
+@pytest.mark.parametrize("publish", [True, False])
+def test_a_process_that_shares_its_core_is_run_again_and_never_published(tmp_path, publish):
+    """A busy loop pinned to the measuring processor takes half of each worker's core:
+    every try is starved. A profile for publishing then fails the cell, saying why; a
+    draft keeps the last try, and its note says what happened."""
+    # values long enough (60 ms and more) for the scheduler to share the core
+    profile = "{rounds: 2, values: 3, min_time: 0.02, warmups: {cpython: 0}"
+    suite = load_suite(write_suite(
+        tmp_path, "- {name: a, label: A, command: current}\n", ONE_GROUP,
+        profile + (", publish: true}" if publish else "}"),
+    ))  # fmt: skip
+    store = ResultStore(suite, suite.profile("test"), tmp_path / "cache")
+    bench = suite.group("g").benchmarks[0]
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        os.sched_setaffinity(busy.pid, {measuring_cpu()})
+        results = store.results([bench], ["a"], TIME)
+    finally:
+        busy.kill()
+        busy.wait()
+    cell = results.cell(bench, "a")
+    if publish:
+        assert not cell.ok and "never had its core to itself: 3 tries" in cell.error
+        return
+    runs = [r.get_metadata() for r in cell.result.get_runs()]
+    assert [m[schema.REMEASURED] for m in runs] == [2, 2]
+    assert all(m[schema.CPU_SHARE] < 0.9 for m in runs)
+    facts = " ".join(starved_facts([cell]))
+    assert "4 processes did not have their core to itself" in facts
+    assert "2 of 2 kept processes had less than 90% of a core" in facts

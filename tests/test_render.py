@@ -350,7 +350,7 @@ def test_a_busy_machine_and_unsteady_processes_are_said():
     assert "had not reached a steady state" in legend(results, TableOptions())
     note = measurement_note(results)
     assert "15 of 18 processes were steady" in note
-    assert "3 of 3 processes had less than 90% of a core" in note
+    assert "3 of 3 kept processes had less than 90% of a core" in note
     assert "The machine was busy: other processes used 50% of its CPU time" in note
     assert is_busy(list(busy.values())) == 0.5
     assert is_busy(list(RESULTS.cells.values())) == 0.0

@@ -67,6 +67,7 @@ HASH_SEED = "benchpost_hash_seed"
 OTHER_CPU = "benchpost_other_cpu"  # share of the machine's CPU time used by others
 STEAL = "benchpost_steal"  # share of CPU time the hypervisor took (Linux "steal")
 CPU_SHARE = "benchpost_cpu_share"  # CPU time over wall time while its values were taken
+REMEASURED = "benchpost_remeasured"  # tries thrown away before it: they shared their core
 CPU = "benchpost_cpu"  # the processor every timed process of a build was pinned to
 # the set: one machine, one run (a build, a record or freeze command, one CI job)
 SET = "benchpost_set"  # the set's id, shared by every file measured in that run

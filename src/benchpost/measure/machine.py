@@ -57,6 +57,12 @@ def sample() -> CpuSample | None:
     )
 
 
+#: A timed process with less CPU time than this share of its wall time did not have
+#: its core to itself (its times are too long). 505 processes of a quiet `rigorous`
+#: record here had 0.99 or more; beside a busy loop on their core, about 0.5.
+FULL_CORE = 0.9
+
+
 def load_between(before: CpuSample | None, after: CpuSample | None) -> dict[str, float]:
     """Run metadata: how busy the machine was between two samples, by others."""
     loads: dict[str, float] = {"load_avg_1min": round(os.getloadavg()[0], 2)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 
 from benchpost import schema, stats
+from benchpost.measure.machine import FULL_CORE
 from benchpost.measure.metric import distinct as _distinct
 from benchpost.results import Results, SetFacts
 
@@ -99,8 +100,6 @@ def _measured_here(results: Results, here: list) -> str:
 
 #: The machine counts as busy when others used more than this share of its CPU time.
 BUSY = 0.2
-#: A timed process with less CPU time than this share of its wall time was not alone.
-FULL_CORE = 0.9
 
 
 def process_facts(cells: list) -> list[str]:
@@ -121,13 +120,7 @@ def process_facts(cells: list) -> list[str]:
         f"(their first and second half of values within {stats.STEADY_TOLERANCE:.0%} "
         f"or within noise)."
     )
-    shares = [m[schema.CPU_SHARE] for run in runs if schema.CPU_SHARE in (m := run.get_metadata())]
-    starved = sum(share < FULL_CORE for share in shares)
-    if starved:
-        facts.append(
-            f"{starved} of {len(shares)} processes had less than {FULL_CORE:.0%} of a core "
-            f"while timed (another process shared it): their times are too long."
-        )
+    facts += starved_facts(cells)
     others = [m[schema.OTHER_CPU] for run in runs if schema.OTHER_CPU in (m := run.get_metadata())]
     if others:
         share = statistics.median(others)
@@ -136,6 +129,27 @@ def process_facts(cells: list) -> list[str]:
             f"(median while measuring); these numbers may be off."
             if share > BUSY
             else f"Other processes used {share:.0%} of the machine's CPU time while measuring."
+        )
+    return facts
+
+
+def starved_facts(cells: list) -> list[str]:
+    """What the processes that did not have their core to itself became (the rule of
+    ``measure.rounds``): measured again, or kept by a draft and counted."""
+    metadata = [run.get_metadata() for c in cells if c.ok for run in c.result.get_runs()]
+    shares = [m[schema.CPU_SHARE] for m in metadata if schema.CPU_SHARE in m]
+    again = sum(int(m.get(schema.REMEASURED, 0)) for m in metadata)
+    starved = sum(share < FULL_CORE for share in shares)
+    facts = []
+    if again:
+        facts.append(
+            f"{again} processes did not have their core to itself while timed (less than "
+            f"{FULL_CORE:.0%} of it) and were thrown away and run again."
+        )
+    if starved:
+        facts.append(
+            f"{starved} of {len(shares)} kept processes had less than {FULL_CORE:.0%} of a "
+            f"core while timed (another process shared it): their times are too long."
         )
     return facts
 

@@ -19,7 +19,7 @@ from sphinx.util import logging
 from benchpost.measure.interpreters import InterpreterNotFound
 from benchpost.measure.metric import Metric
 from benchpost.measure.registry import DEFAULT
-from benchpost.render.note import is_busy
+from benchpost.render.note import is_busy, starved_facts
 from benchpost.results import FAILED, MEASURED, Results
 from benchpost.sphinx import frozen
 from benchpost.sphinx.collector import mark_incomplete, note_test_profiles, record_results
@@ -186,6 +186,11 @@ def report_busy(state: BuildState, results: Results, location: object) -> None:
             location,
             "busy",
         )
+    starved = starved_facts(measured)
+    if starved and state.report_once("starved", str(location), results.metric.name):
+        message = " ".join(starved)
+        warn(f"measured with the {results.profile.name!r} profile while another process "
+             f"took the measuring core: {message}", location, "busy")  # fmt: skip
 
 
 def _unmeasurable(results: Results, interp: str, error: str) -> str:
