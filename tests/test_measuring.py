@@ -211,3 +211,21 @@ def test_a_process_that_shares_its_core_is_run_again_and_never_published(tmp_pat
     facts = " ".join(starved_facts([cell]))
     assert "4 processes did not have their core to itself" in facts
     assert "2 of 2 kept processes had less than 90% of a core" in facts
+
+
+@pytest.mark.parametrize(
+    ("target", "budget", "rounds"),
+    [(0.9, 0, {3}), (0.0001, 0, {8}), (0.0001, 0.001, {3})],
+    ids=["at-target-after-the-pilot", "tight-target-to-max-rounds", "no-budget-left"],
+)
+def test_a_target_plans_the_rounds_after_the_pilot(tmp_path, target, budget, rounds):
+    """A loose target needs no round past the 3-round pilot; a tight one all 8 that
+    max_rounds allows; a budget the pilot has spent already, none."""
+    profile = (f"{{rounds: 3, max_rounds: 8, values: 2, min_time: 0.002, "
+               f"warmups: {{cpython: 0}}, target: {target}, budget: {budget}}}")  # fmt: skip
+    twins = "- {name: a, label: A, command: current}\n- {name: b, label: B, command: current}\n"
+    suite = load_suite(write_suite(tmp_path, twins, ONE_GROUP, profile))
+    store = ResultStore(suite, suite.profile("test"), tmp_path / "cache")
+    bench = suite.group("g").benchmarks[0]
+    results = store.results([bench], ["a", "b"], TIME)
+    assert {len(results.cell(bench, name).by_round()) for name in ("a", "b")} == rounds

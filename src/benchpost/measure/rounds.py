@@ -20,6 +20,7 @@ import math
 import random
 import secrets
 import statistics
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ import pyperf
 
 from benchpost import schema, stats
 from benchpost.files import temp_dir
-from benchpost.measure import machine
+from benchpost.measure import allocation, machine
 from benchpost.measure.metric import Job
 from benchpost.measure.process import MeasureError
 from benchpost.measure.worker_process import run_worker
@@ -69,13 +70,16 @@ def measure_in_rounds(
     for side in sides:
         benchmarks.setdefault(side.job.benchmark, []).append(side)
     rng = random.SystemRandom()
+    started, planned = time.monotonic(), None
     with temp_dir(jobs[0].scratch, "rounds") as scratch:
         for number in range(1, profile.most_rounds + 1):
+            if profile.target and number == profile.rounds + 1:
+                planned = _plan(benchmarks, profile, time.monotonic() - started, progress)
             todo = [
                 alive
-                for group in benchmarks.values()
+                for key, group in benchmarks.items()
                 if (alive := [s for s in group if s.error is None])
-                and (number <= profile.rounds or not _precise(alive, profile))
+                and (number <= profile.rounds or _more(key, alive, number, profile, planned))
             ]
             if not todo:
                 break
@@ -87,6 +91,49 @@ def measure_in_rounds(
                     _size_processes(group, profile)
                 _one_round(group, number, rng, Path(scratch))
     return [side.error or _pyperf_json(side, pairing) for side in sides]
+
+
+def _more(key: object, sides: list[Side], number: int, profile: Profile, planned) -> bool:
+    """Whether a benchmark runs round ``number`` (past the first ``rounds``): the plan
+    says so (a profile with a ``target``), else its ratios are not precise yet."""
+    if planned is not None:
+        return number <= planned.get(key, profile.rounds)
+    return not _precise(sides, profile)
+
+
+def _plan(
+    benchmarks: dict[object, list[Side]],
+    profile: Profile,
+    spent: float,
+    progress: Callable[[str], None],
+) -> dict:
+    """The rounds each benchmark runs in all, from the pilot (``measure.allocation``),
+    said in one line: how many more rounds, about how long, who stops short."""
+    needs = []
+    for key, group in benchmarks.items():
+        alive = [s for s in group if s.error is None]
+        rounds = [s.by_round() for s in alive]
+        pairs = [(a, b) for i, a in enumerate(rounds) for b in rounds[i + 1 :]]
+        per_round = sum(statistics.fmean(s.process_seconds) for s in alive if s.process_seconds)
+        done = min((len(r) for r in rounds), default=0)
+        needs.append(allocation.Need(key, allocation.spread_of(pairs), done, per_round))
+    budget = profile.budget - spent if profile.budget else math.inf
+    pilot, most = profile.rounds, profile.most_rounds
+    planned = allocation.plan(needs, pilot, profile.target, budget, most)
+    extra = {n.key: planned[n.key] - n.done for n in needs}
+    target = profile.target
+    short = [n for n in needs if allocation.half_width(n.spread, planned[n.key], pilot) > target]
+    ending = (
+        f"{len(short)} will stay wider than ±{target:.0%} (their rounds or the budget end)"
+        if short
+        else f"all planned to ±{target:.0%}"
+    )
+    progress(
+        f"  after {pilot} rounds ({spent:.0f} s): {sum(extra.values())} more rounds for "
+        f"{sum(1 for e in extra.values() if e)} of {len(needs)} benchmarks, about "
+        f"{sum(extra[n.key] * n.cost for n in needs):.0f} s; {ending}"
+    )
+    return planned
 
 
 def _one_round(group: list[Side], number: int, rng: random.Random, scratch: Path) -> None:

@@ -64,6 +64,8 @@ class Timing(Metric):
                 profile.values,
                 profile.min_time,
                 profile.warmups_for(job.interpreter.kind),
+                # only where set: the results of every other profile keep their keys
+                *([profile.target, profile.budget] if profile.target else []),
             ],
             "pyperf": pyperf.__version__,
             "worker": code_file_digest(WORKER, LOOP),

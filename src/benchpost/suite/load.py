@@ -146,6 +146,8 @@ _PROFILE_KEYS = (
     "publish",
     "tests_only",
     "between_builds",
+    "target",
+    "budget",
 )
 
 
@@ -182,7 +184,11 @@ def _profiles(sec: Section) -> dict[str, Profile]:
             publish=sub.get("publish", bool, False),
             tests_only=sub.get("tests_only", bool, False),
             between_builds=_fraction(sub, "between_builds"),
+            target=_fraction(sub, "target"),
+            budget=float(sub.get("budget", float, 0.0)),
         )
+        if profile.budget < 0:
+            raise sub.error("budget", "budget is seconds, 0 or more (0: no limit)")
         profiles[name] = profile
     return profiles
 

@@ -106,6 +106,11 @@ class Profile:
     #: rounds show (relative standard deviation; tools/reproducibility.py measures
     #: it), added to every ratio's uncertainty
     between_builds: float = 0.0
+    #: instead of ``precision``: the 95 % half-width each ratio is planned for after
+    #: the pilot of ``rounds`` rounds (``measure.allocation``), and the seconds the
+    #: rounds of one measurement may take for it (0: no limit)
+    target: float = 0.0
+    budget: float = 0.0
 
     @property
     def most_rounds(self) -> int:

@@ -1,0 +1,92 @@
+"""How many rounds each benchmark gets when a profile states a target width.
+
+A profile may state ``target``: the half-width of each published ratio's
+95 % interval (0.03: ±3 %), and ``budget``: the seconds the rounds may take.
+After a pilot of the profile's ``rounds`` rounds, each benchmark's spread
+(the standard deviation of one round's log-ratio, for its widest pair of
+interpreters) says how many rounds it needs: Stein's two-stage rule (Stein
+1945) takes the pilot's Student t quantile, so the width holds without the
+optimism of stopping at the first interval that happens to be narrow; the
+post publishes the median of the rounds' ratios, which needs about pi/2
+times the rounds of a mean for normal noise. When those rounds cost more
+than the budget left, each next round goes where it narrows an interval
+still wider than the target most per second, Neyman's idea of spending
+where the variance is. The rounds themselves stay interleaved
+(``measure.rounds``).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+from benchpost import stats
+
+#: Rounds a median needs beside a mean, for normal noise (its efficiency is 2/pi).
+MEDIAN_COST = math.pi / 2
+
+
+@dataclass(frozen=True)
+class Need:
+    """What the pilot says of one benchmark."""
+
+    key: Hashable  # the benchmark
+    spread: float  # standard deviation of one round's log-ratio
+    done: int  # rounds run
+    cost: float  # seconds one round of it takes
+
+
+def stein_rounds(spread: float, pilot: int, target: float) -> int:
+    """The rounds for a 95 % half-width of ``target`` (relative), by Stein's rule."""
+    if pilot < 2 or not math.isfinite(spread):
+        return pilot
+    width = math.log1p(target)
+    return max(pilot, math.ceil(MEDIAN_COST * (stats.t_quantile(pilot - 1) * spread / width) ** 2))
+
+
+def half_width(spread: float, rounds: int, pilot: int) -> float:
+    """The relative 95 % half-width ``rounds`` rounds are expected to give."""
+    if rounds < 1:
+        return math.inf
+    t = stats.t_quantile(pilot - 1) if pilot >= 2 else math.inf
+    return math.expm1(t * spread * math.sqrt(MEDIAN_COST / rounds))
+
+
+def plan(
+    needs: Sequence[Need], pilot: int, target: float, budget: float, most: int
+) -> dict[Hashable, int]:
+    """The rounds each benchmark runs in all (at least those done, at most ``most``):
+    what Stein's rule asks if the budget pays for it; else, round by round, the one
+    that narrows a too-wide interval most per second, while the budget lasts."""
+    wanted = {n.key: min(most, stein_rounds(n.spread, pilot, target)) for n in needs}
+    cost = sum(max(0, wanted[n.key] - n.done) * n.cost for n in needs)
+    if cost <= budget:
+        return {n.key: max(n.done, wanted[n.key]) for n in needs}
+    planned = {n.key: n.done for n in needs}
+    left = budget
+    while True:
+        open_ = [n for n in needs if planned[n.key] < wanted[n.key] and n.cost <= left]
+        if not open_:
+            return planned
+        best = max(open_, key=lambda n: _gain(n, planned[n.key], pilot) / max(n.cost, 1e-9))
+        planned[best.key] += 1
+        left -= best.cost
+
+
+def _gain(need: Need, rounds: int, pilot: int) -> float:
+    """How much one more round narrows the interval."""
+    return half_width(need.spread, rounds, pilot) - half_width(need.spread, rounds + 1, pilot)
+
+
+def spread_of(pairs: Sequence[tuple[dict[int, float], dict[int, float]]]) -> float:
+    """The largest standard deviation of a round's log-ratio over ``pairs`` of
+    interpreters (each one's process means by round); NaN with fewer than 2 rounds."""
+    spreads = []
+    for first, second in pairs:
+        common = sorted(first.keys() & second.keys())
+        logs = stats.round_log_ratios([first[r] for r in common], [second[r] for r in common])
+        if len(logs) >= 2:
+            spreads.append(statistics.stdev(logs))
+    return max(spreads, default=math.nan)
