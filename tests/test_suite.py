@@ -132,3 +132,21 @@ def test_a_variant_is_its_declaration_under_another_name_without_a_command(tmp_p
         resolve_command(version)
     with pytest.raises(LookupError, match=r"no interpreter 'pipy-2'.*e\.g\. cpython-2"):
         suite.interpreter("pipy-2")
+
+
+def test_a_target_leaves_room_for_what_varies_between_builds(tmp_path):
+    from dataclasses import replace
+
+    (tmp_path / "suite.yaml").write_text(suite_yaml())
+    tiny = load_suite(tmp_path / "suite.yaml").profile("tiny")
+    assert replace(tiny, target=0.03).rounds_target == pytest.approx(0.03, rel=1e-6)
+    # 1 % between builds alone makes every interval about ±2 %: the rounds get the rest
+    assert 0.02 < replace(tiny, target=0.03, between_builds=0.01).rounds_target < 0.023
+    assert replace(tiny, target=0.03, between_builds=0.02).rounds_target == 0
+    text = suite_yaml().replace("min_time: 0.002\n", "min_time: 0.002\n    target: 0.03\n"
+                                "    between_builds: 0.02\n")  # fmt: skip
+    (tmp_path / "suite.yaml").write_text(text)
+    floor = r"with between_builds 2.0%, which alone makes every interval ±4.0%"
+    message = rf"suite.yaml:\d+: a target of ±3.0% cannot be met {floor}"
+    with pytest.raises(SuiteError, match=message):
+        load_suite(tmp_path / "suite.yaml")

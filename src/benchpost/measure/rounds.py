@@ -112,14 +112,15 @@ def _more(
     if time.monotonic() > planned.deadline:
         return False  # the budget is spent: the intervals are what they are
     past_plan = number > planned.rounds.get(key, profile.rounds)
-    if past_plan and not _precise(sides, profile, profile.target):
+    if past_plan and not _precise(sides, profile, profile.rounds_target):
         # Its planned rounds are run and the interval is still too wide: plan again from
         # all its rounds (a later stage of Stein's rule; in simulation at 5 % noise per
         # round, 88 % instead of 60 % of the intervals end within the target, coverage
         # 94 %, for 5 % more rounds).
         rounds = [s.by_round() for s in sides]
         pairs = [(a, b) for i, a in enumerate(rounds) for b in rounds[i + 1 :]]
-        needed = allocation.stein_rounds(allocation.spread_of(pairs), number - 1, profile.target)
+        spread = allocation.spread_of(pairs)
+        needed = allocation.stein_rounds(spread, number - 1, profile.rounds_target)
         planned.rounds[key] = min(profile.most_rounds, max(number, needed))
     return number <= planned.rounds.get(key, profile.rounds)
 
@@ -142,14 +143,14 @@ def _plan(
         needs.append(allocation.Need(key, allocation.spread_of(pairs), done, per_round))
     budget = profile.budget - spent if profile.budget else math.inf
     pilot, most = profile.rounds, profile.most_rounds
-    planned = allocation.plan(needs, pilot, profile.target, budget, most)
+    planned = allocation.plan(needs, pilot, profile.rounds_target, budget, most)
     extra = {n.key: planned[n.key] - n.done for n in needs}
-    target = profile.target
-    short = [n for n in needs if allocation.half_width(n.spread, planned[n.key], pilot) > target]
+    reach = profile.rounds_target  # the rounds' share of the published target
+    short = [n for n in needs if allocation.half_width(n.spread, planned[n.key], pilot) > reach]
     ending = (
-        f"{len(short)} will stay wider than ±{target:.0%} (their rounds or the budget end)"
+        f"{len(short)} will stay wider than ±{profile.target:.0%} (their rounds or the budget end)"
         if short
-        else f"all planned to ±{target:.0%}"
+        else f"all planned to ±{profile.target:.0%}"
     )
     progress(
         f"  after {pilot} rounds ({spent:.0f} s): {sum(extra.values())} more rounds for "

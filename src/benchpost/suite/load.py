@@ -5,6 +5,7 @@ Every mistake in the file is reported as ``file:line: message (hint)``.
 
 from __future__ import annotations
 
+import math
 import shlex
 import textwrap
 from pathlib import Path
@@ -189,6 +190,12 @@ def _profiles(sec: Section) -> dict[str, Profile]:
         )
         if profile.budget < 0:
             raise sub.error("budget", "budget is seconds, 0 or more (0: no limit)")
+        if profile.target and not profile.rounds_target:
+            floor = math.expm1(1.96 * math.log1p(profile.between_builds))
+            raise sub.error("target", f"a target of ±{profile.target:.1%} cannot be met with "
+                            f"between_builds {profile.between_builds:.1%}, which alone makes "
+                            f"every interval ±{floor:.1%}", "raise target or lower "
+                            "between_builds (tools/reproducibility.py measures it)")  # fmt: skip
         profiles[name] = profile
     return profiles
 

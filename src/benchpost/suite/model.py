@@ -6,6 +6,7 @@ builds these from ``benchmarks/suite.yaml``.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -111,6 +112,16 @@ class Profile:
     #: rounds of one measurement may take for it (0: no limit)
     target: float = 0.0
     budget: float = 0.0
+
+    @property
+    def rounds_target(self) -> float:
+        """The half-width the rounds themselves must reach for a published interval of
+        ``target``: ``between_builds`` is added to every interval (in quadrature, on
+        the log scale; ``stats.with_between_builds``), so it takes its share first.
+        0 or less: the target cannot be met with that ``between_builds``."""
+        floor = 1.959964 * math.log1p(self.between_builds)
+        room = math.log1p(self.target) ** 2 - floor**2
+        return math.expm1(math.sqrt(room)) if room > 0 else 0.0
 
     @property
     def most_rounds(self) -> int:
