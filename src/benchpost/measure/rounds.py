@@ -73,8 +73,11 @@ def measure_in_rounds(
     started, planned = time.monotonic(), None
     with temp_dir(jobs[0].scratch, "rounds") as scratch:
         for number in range(1, profile.most_rounds + 1):
-            if profile.target and number == profile.rounds + 1:
-                planned = _plan(benchmarks, profile, time.monotonic() - started, progress)
+            if number == profile.rounds + 1:  # past the pilot: longer processes, a plan
+                for group in benchmarks.values():
+                    _size_processes([s for s in group if s.error is None], profile)
+                if profile.target:
+                    planned = _plan(benchmarks, profile, time.monotonic() - started, progress)
             todo = [
                 alive
                 for key, group in benchmarks.items()
@@ -87,8 +90,6 @@ def measure_in_rounds(
                 progress(f"  round {number}: {len(todo)} of {len(benchmarks)} benchmarks")
             rng.shuffle(todo)
             for group in todo:
-                if number == profile.rounds + 1:
-                    _size_processes(group, profile)
                 _one_round(group, number, rng, Path(scratch))
     return [side.error or _pyperf_json(side, pairing) for side in sides]
 
@@ -138,7 +139,10 @@ def _plan(
         alive = [s for s in group if s.error is None]
         rounds = [s.by_round() for s in alive]
         pairs = [(a, b) for i, a in enumerate(rounds) for b in rounds[i + 1 :]]
-        per_round = sum(statistics.fmean(s.process_seconds) for s in alive if s.process_seconds)
+        # what a round cost in the pilot, plus the values the processes now take more
+        longer = (profile.min_time * 1.5) * sum(s.values - profile.values for s in alive)
+        pilot_cost = sum(statistics.fmean(s.process_seconds) for s in alive if s.process_seconds)
+        per_round = pilot_cost + longer
         done = min((len(r) for r in rounds), default=0)
         needs.append(allocation.Need(key, allocation.spread_of(pairs), done, per_round))
     budget = profile.budget - spent if profile.budget else math.inf
