@@ -19,6 +19,7 @@ converts them (``python -m benchpost convert``), never mixed in.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -42,9 +43,10 @@ class RecordedSet:
     def has(self, interpreter: str) -> bool:
         return (self.layout.root / interpreter).is_dir()
 
-    @property
+    @functools.cached_property
     def outcome(self) -> outcome.Outcome | None:
-        """How the run that was to record this set ended (None: recorded by hand)."""
+        """How the run that was to record this set ended (None: recorded by hand); read
+        once (the sets are listed once per build)."""
         return outcome.read(self.layout.root)
 
     def measured(self) -> bool:

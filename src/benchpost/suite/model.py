@@ -216,8 +216,9 @@ class Suite:
             if spec.name == name:
                 return spec
         bases = [s for s in self.interpreters if name.startswith(f"{s.name}-")]
-        if bases and len(name) > len(bases[0].name) + 1:
-            return variant(max(bases, key=lambda s: len(s.name)), name)
+        base = max(bases, key=lambda s: len(s.name), default=None)
+        if base is not None and len(name) > len(base.name) + 1:
+            return variant(base, name)
         known = ", ".join(i.name for i in self.interpreters)
         raise LookupError(
             f"no interpreter {name!r} in {self.path} (interpreters: {known}; a variant "
