@@ -74,9 +74,32 @@ def test_the_sign_test_ranks_match_the_tables():
     assert [stats.sign_test_rank(n) for n in (5, 6, 10, 15, 20, 30)] == [0, 1, 2, 4, 6, 10]
 
 
+def test_the_signed_rank_ranks_match_the_tables():
+    # Hollander, Wolfe & Chicken's table of the signed-rank statistic (two-sided 5 %):
+    # the k-th pairwise means from either end hold the centre with 95 % confidence.
+    assert [stats.signed_rank_rank(n) for n in (5, 6, 10, 20, 30)] == [0, 1, 9, 53, 138]
+    # Past the exact counts, the normal approximation continues them.
+    exact = stats.signed_rank_rank(stats.EXACT_UP_TO)
+    assert exact < stats.signed_rank_rank(stats.EXACT_UP_TO + 1) <= exact + stats.EXACT_UP_TO
+
+
+def test_the_paired_interval_holds_the_centre_as_often_as_it_says_and_is_narrower_than_a_median():
+    rng = random.Random(3)
+    for n in (8, 20, 70):
+        held, narrower = 0, 0
+        for _ in range(400):
+            logs = [rng.gauss(0.0, 0.05) for _ in range(n)]
+            low, high = stats.hodges_lehmann(logs).interval()
+            held += low <= 0.0 <= high
+            median_low, median_high = stats.median_of(logs).interval()
+            narrower += high - low < median_high - median_low
+        assert held >= 0.92 * 400, (n, held)
+        assert narrower >= 0.75 * 400, (n, narrower)
+
+
 def test_one_slow_round_in_six_barely_moves_a_paired_ratio_but_widens_its_interval():
     # Five rounds say 2.0x; in the sixth the other side ran 3x slower (a spell of
-    # interference). The mean of the logs moves by a fifth; the median does not.
+    # interference). The mean of the logs moves by a fifth; the centre does not.
     ref = [2.0, 2.02, 1.98, 2.01, 1.99, 2.0]
     other = [1.0, 1.0, 1.0, 1.0, 1.0, 3.0]
     ratio = stats.paired_log_ratio(ref, other)

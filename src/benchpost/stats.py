@@ -7,13 +7,18 @@ one number, the mean of its values.
 
 - A ratio of two interpreters measured in the same rounds is *paired*: one
   log-ratio per round (the two processes ran back to back). Drift slower than
-  a round cancels out. From six rounds on, the estimate is their median with
-  a distribution-free interval (the sign test's order statistics), because a
-  process now and then runs far slower than the rest (a spell of
+  a round cancels out. From six rounds on, the estimate is the Hodges-Lehmann
+  estimate of their centre (the median of all pairwise means) with its
+  distribution-free interval (the signed-rank test's order statistics),
+  because a process now and then runs far slower than the rest (a spell of
   interference, a collection of the garbage collector falling unluckily),
   and one such round out of six moved a mean by 10-20 % from one build to the
-  next; below six rounds no such interval reaches 95 %, and a Student
-  t-interval on their mean stands in.
+  next. It is as robust as that needs (up to 29 % of the rounds may be
+  wild) and needs about 5 % more rounds than a mean for normal noise, where a
+  plain median needs 57 % more. Its interval assumes the rounds' log-ratios
+  are symmetric about their centre: the two processes of a round run in a
+  random order, so what one suffers the other could have. Below six rounds no
+  such interval reaches 95 %, and a Student t-interval on their mean stands in.
 - A ratio of columns measured apart (a recorded column, an interpreter added
   later) is *unpaired*: Welch's t-interval on the difference of the mean
   log process estimates.
@@ -26,7 +31,9 @@ Sources: Kalibera & Jones, "Rigorous Benchmarking in Reasonable Time"
 (ISMM 2013) for the levels of repetition and the choice of how many values a
 process takes; Welch (1947) for unequal variances; Conover, "Practical
 Nonparametric Statistics" (3rd ed., 1999, sec. 3.2) for the interval of a
-median from order statistics (benchstat reports medians the same way); any
+median from order statistics (benchstat reports medians the same way);
+Hollander, Wolfe & Chicken, "Nonparametric Statistical Methods" (3rd ed.,
+2014, sec. 3.2) for the Hodges-Lehmann estimate and its interval; any
 statistics text for the t-interval and the delta method.
 """
 
@@ -152,9 +159,10 @@ def round_log_ratios(reference: Sequence[float], other: Sequence[float]) -> list
 
 def paired_log_ratio(reference: Sequence[float], other: Sequence[float]) -> Normalish:
     """``log(reference / other)`` from pairs measured together (one pair per round):
-    the median of the per-round log-ratios (their mean below ``MEDIAN_FROM`` rounds)."""
+    the Hodges-Lehmann centre of the per-round log-ratios (their mean below
+    ``MEDIAN_FROM`` rounds)."""
     logs = round_log_ratios(reference, other)
-    return median_of(logs) if len(logs) >= MEDIAN_FROM else mean_of(logs)
+    return hodges_lehmann(logs) if len(logs) >= MEDIAN_FROM else mean_of(logs)
 
 
 #: The fewest samples whose median has a distribution-free 95 % interval.
@@ -187,6 +195,58 @@ def median_of(samples: Sequence[float]) -> Normalish:
         return Normalish(statistics.median(ordered) if ordered else math.nan, math.inf, 0)
     low, high = ordered[k - 1], ordered[n - k]
     return Normalish(statistics.median(ordered), (high - low) / (2 * _Z975), math.inf, (low, high))
+
+
+def signed_rank_rank(n: int, alpha: float = 1 - LEVEL) -> int:
+    """The rank k (1-based) such that the k-th smallest and k-th largest of the
+    ``n (n + 1) / 2`` pairwise means of ``n`` samples bound their centre with at least
+    ``1 - alpha`` confidence; 0 if none do.
+
+    How many pairwise means fall below the centre has the null distribution of
+    Wilcoxon's signed-rank statistic (Hollander, Wolfe & Chicken, sec. 3.2): exact up
+    to ``EXACT_UP_TO`` samples, its normal approximation beyond.
+    """
+    if n > EXACT_UP_TO:
+        pairs = n * (n + 1) / 2
+        sd = math.sqrt(n * (n + 1) * (2 * n + 1) / 24)
+        return max(0, math.floor(pairs / 2 - _Z975 * sd + 0.5))
+    counts = _signed_rank_counts(n)
+    below, k, total = 0.0, 0, 2.0**n
+    while k < len(counts) and below + counts[k] / total <= alpha / 2:
+        below += counts[k] / total
+        k += 1
+    return k
+
+
+#: Up to this many samples the signed-rank distribution is counted exactly.
+EXACT_UP_TO = 60
+
+
+def _signed_rank_counts(n: int) -> list[int]:
+    """How many of the ``2**n`` sign patterns give each signed-rank sum (0, 1, ...)."""
+    counts = [1]
+    for rank in range(1, n + 1):
+        longer = counts + [0] * rank
+        for total, ways in enumerate(counts):
+            longer[total + rank] += ways
+        counts = longer
+    return counts
+
+
+def hodges_lehmann(samples: Sequence[float]) -> Normalish:
+    """The centre of independent samples symmetric about it (the median of their
+    pairwise means, each sample with itself included), with its 95 % interval.
+
+    As with ``median_of``, ``se`` only stands in where estimates are combined.
+    """
+    n = len(samples)
+    pairwise = sorted((samples[i] + samples[j]) / 2 for i in range(n) for j in range(i, n))
+    k = signed_rank_rank(n)
+    centre = statistics.median(pairwise) if pairwise else math.nan
+    if k == 0:
+        return Normalish(centre, math.inf, 0)
+    low, high = pairwise[k - 1], pairwise[len(pairwise) - k]
+    return Normalish(centre, (high - low) / (2 * _Z975), math.inf, (low, high))
 
 
 def unpaired_log_ratio(reference: Sequence[float], other: Sequence[float]) -> Normalish:
@@ -313,8 +373,8 @@ def values_per_process(
 def rounds_for(per_round_sd: float, target_se: float) -> float:
     """Rounds a paired ratio needs for a standard error of ``target_se`` (both on the
     log scale): the mean of K per-round log-ratios has ``sd / sqrt(K)``, so K is
-    ``(sd / target_se)**2`` (a median needs about pi/2 times as many for normal
-    noise). This is Kalibera & Jones's dimensioning (2013, sec. 4) at the one
+    ``(sd / target_se)**2`` (the Hodges-Lehmann centre needs about pi/3 times as
+    many for normal noise). This is Kalibera & Jones's dimensioning (2013, sec. 4) at the one
     level a paired ratio repeats: the round. NaN when unknown.
     """
     if not (per_round_sd >= 0 and target_se > 0):

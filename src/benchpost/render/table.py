@@ -184,9 +184,10 @@ def _method(every: tuple[Results, ...], options: TableOptions) -> str:
             "one run at a time: Welch's t-interval on their logarithms)"
         )
     return (
-        "the median of the ratios of processes run back to back in the same "
-        "round, its interval from their order statistics (sign test; below "
-        "6 rounds, their geometric mean with a Student t-interval)"
+        "the Hodges-Lehmann centre of the ratios of processes run back to back in "
+        "the same round (the median of their pairwise geometric means), its "
+        "interval from the signed-rank test; below 6 rounds, their geometric mean "
+        "with a Student t-interval"
     )
 
 
