@@ -208,3 +208,8 @@ _MEASURING = re.compile(r"benchpost: measuring .* \[(\d+)(?:-(\d+))?/\d+\]")
 def measured_count(log: str) -> int:
     """How many results a build's log says it measured (a line can name several)."""
     return sum(int(last or first) - int(first) + 1 for first, last in _MEASURING.findall(log))
+
+
+#: A freeze with the tests' profile: a draft profile, on purpose (``freeze`` measures
+#: with the suite's publishing profile unless told).
+FREEZE_DRAFT = ("--profile", "tiny", "--draft")

@@ -9,7 +9,14 @@ import statistics
 import pytest
 
 from benchpost import stats
-from benchpost.measure.allocation import Need, half_width, plan, spread_of, stein_rounds
+from benchpost.measure.allocation import (
+    Need,
+    half_width,
+    plan,
+    rounds_to_narrow,
+    spread_of,
+    stein_rounds,
+)
 
 
 def test_stein_rounds_grow_with_the_square_of_the_spread_and_never_fall_below_the_pilot():
@@ -67,3 +74,11 @@ def test_half_width_shrinks_with_rounds_and_spread_is_the_widest_pair():
     assert spread_of([(a, b), (a, c)]) == pytest.approx(statistics.stdev(
         [math.log(1 / 1.0), math.log(1 / 1.5), math.log(1 / 2.0)]))  # fmt: skip
     assert math.isnan(spread_of([({1: 1.0}, {1: 2.0})]))
+
+
+def test_a_wide_interval_past_the_plan_asks_for_rounds_by_its_width():
+    # Twice the target's width: four times the rounds (widths shrink as 1/sqrt(rounds)).
+    assert rounds_to_narrow(math.expm1(2 * math.log1p(0.03)), 10, 0.03) == 40
+    # Within the target, or unknown: no more rounds than those done.
+    assert rounds_to_narrow(0.01, 10, 0.03) == 10
+    assert rounds_to_narrow(math.inf, 10, 0.03) == 10

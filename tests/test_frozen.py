@@ -17,6 +17,7 @@ import pytest
 
 from benchpost.freeze import field_value, with_field
 
+from .conftest import FREEZE_DRAFT
 from .test_fresh_machine import POST, copy_this_project, sphinx_build
 
 pytestmark = pytest.mark.build
@@ -90,7 +91,7 @@ def test_a_frozen_post_keeps_its_numbers_while_another_post_is_written(tmp_path)
     suite = project / "benchmarks" / "suite.yaml"
     suite.write_text(re.sub(r"iterations: \d+", "iterations: 10000", suite.read_text()))
     freeze = subprocess.run(
-        [sys.executable, "-m", "benchpost", "freeze", "posts/cape-town-sprint.rst"],
+        [sys.executable, "-m", "benchpost", "freeze", "posts/cape-town-sprint.rst", *FREEZE_DRAFT],
         cwd=project,
         capture_output=True,
         text=True,
@@ -157,7 +158,7 @@ def test_a_freeze_measures_its_post_alone_and_every_later_build_renders_it_the_s
     index = project / "index.rst"
     index.write_text(index.read_text() + "   posts/calls-again\n")
     freeze = subprocess.run(
-        [sys.executable, "-m", "benchpost", "freeze", "posts/calls-again.rst"],
+        [sys.executable, "-m", "benchpost", "freeze", "posts/calls-again.rst", *FREEZE_DRAFT],
         cwd=project, capture_output=True, text=True, check=False,
         env={**__import__("os").environ, **ENV, "BENCHPOST_METRICS": "time"},
     )  # fmt: skip

@@ -29,6 +29,7 @@ from benchpost.store.recorded import MAX_BYTES
 from benchpost.suite import SuiteError, load_suite
 
 from .conftest import (
+    FREEZE_DRAFT,
     TIME_CELL,
     copy_this_site,
     make_project,
@@ -271,7 +272,16 @@ def test_pruning_a_posts_files_never_touches_a_post_whose_slug_extends_it(tmp_pa
 def start_freeze(project: Path) -> subprocess.Popen:
     """``python -m benchpost freeze index.rst`` of a small post whose one group is
     slow, returned once its build measures."""
-    command = [sys.executable, "-m", "benchpost", "--suite", "suite.yaml", "freeze", "index.rst"]
+    command = [
+        sys.executable,
+        "-m",
+        "benchpost",
+        "--suite",
+        "suite.yaml",
+        "freeze",
+        "index.rst",
+        *FREEZE_DRAFT,
+    ]
     freeze = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)  # fmt: skip
     assert freeze.stdout is not None
@@ -300,7 +310,16 @@ def test_a_killed_freeze_ends_its_build_and_leaves_nothing_in_the_source_tree(tm
 def test_two_freezes_of_one_post_at_once_both_succeed(tmp_path):
     post = ":date: 2026-11-23\n\nPost\n====\n\n.. benchmark-table:: odd\n"
     project = make_project(tmp_path, suite_with("time.sleep(0.01)", "import time"), post)
-    command = [sys.executable, "-m", "benchpost", "--suite", "suite.yaml", "freeze", "index.rst"]
+    command = [
+        sys.executable,
+        "-m",
+        "benchpost",
+        "--suite",
+        "suite.yaml",
+        "freeze",
+        "index.rst",
+        *FREEZE_DRAFT,
+    ]
     freezes = [
         subprocess.Popen(
             command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True

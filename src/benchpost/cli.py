@@ -116,7 +116,11 @@ def _add_freeze(commands, anywhere: argparse.ArgumentParser) -> None:
         help="measure a post and keep its numbers with it (run it again to refresh them)",
     )
     frozen.add_argument("post", type=Path, help="the post, e.g. posts/cape-town-sprint.rst")
-    frozen.add_argument("--profile", help="profile to measure with (default: the build's)")
+    frozen.add_argument("--profile", help=record.PUBLISHING_PROFILE_HELP)
+    frozen.add_argument(
+        "--draft", action="store_true",
+        help="freeze with a profile that is not for publishing (no 'publish: true')",
+    )  # fmt: skip
 
 
 def _add_warmup(commands, anywhere: argparse.ArgumentParser) -> None:
@@ -171,8 +175,9 @@ def _warmup(args: argparse.Namespace) -> int:
 def _freeze(args: argparse.Namespace) -> int:
     try:
         suite = load_suite(args.suite)
-        folder = freeze(args.post, Path.cwd(), suite.recorded_dir, args.profile)
-    except (SuiteError, FreezeError) as exc:
+        profile = suite.profile_to_publish(args.profile, args.draft)
+        folder = freeze(args.post, Path.cwd(), suite.recorded_dir, profile.name)
+    except (SuiteError, LookupError, FreezeError) as exc:
         print(f"benchpost: error: {exc}", file=sys.stderr)
         return 2
     files = sum(1 for p in folder.rglob("*.json"))

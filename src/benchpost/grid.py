@@ -86,7 +86,7 @@ def load_grid(path: Path, suite: Suite) -> Grid:
     checked = tuple((name, _interpreters(sets, name, suite)) for name in sets.mapping)
     if not checked:
         raise sets.error(None, "the grid has no set", "add one under 'sets:'")
-    profile = top.get("profile", str, "rigorous")
+    profile = top.get("profile", str, "publish")
     if profile not in suite.profiles:
         raise top.error("profile", f"no profile {profile!r} in {suite.path}",
                         f"profiles: {', '.join(suite.profiles)}")  # fmt: skip

@@ -33,6 +33,12 @@ from benchpost.suite import EMPTY_LOOP, Profile, Suite, SuiteError, load_suite
 MACHINE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 
 
+#: The ``--profile`` of the commands whose numbers are published (record, freeze).
+PUBLISHING_PROFILE_HELP = (
+    "profile to measure with (default: the suite's first with 'publish: true')"
+)
+
+
 class RecordError(Exception):
     """Nothing was recorded (and nothing replaced)."""
 
@@ -161,7 +167,7 @@ def add_parsers(commands, anywhere: argparse.ArgumentParser) -> None:
         help="the set's machine name (default: $BENCHPOST_MACHINE, else derived from "
         "this machine's CPU, cores, memory, kernel and virtualisation)",
     )
-    record.add_argument("--profile", help="profile to measure with (default: the build's)")
+    record.add_argument("--profile", help=PUBLISHING_PROFILE_HELP)
     record.add_argument(
         "--interpreter", action="append", dest="interpreters",
         help="record only these interpreters (repeat; default: every one found here)",
@@ -228,20 +234,12 @@ def run(args: argparse.Namespace, progress: Callable[[str], None]) -> int:
 
 def _record(args: argparse.Namespace, suite: Suite, progress: Callable[[str], None]) -> Path:
     settings = Settings.from_values(
-        {"suite": args.suite, "machine": args.machine,
-         **({"profile": args.profile} if args.profile else {})},
-        Path.cwd(), Path(args.cache_dir),
+        {"suite": args.suite, "machine": args.machine}, Path.cwd(), Path(args.cache_dir),
     )  # fmt: skip
     metrics = [metric_named(m) for m in args.metrics or [DEFAULT.name]]
-    profile = suite.profile(settings.profile)
-    if not (profile.publish or args.draft) and not all(m.deterministic for m in metrics):
-        publishing = [name for name, p in suite.profiles.items() if p.publish]
-        raise RecordError(
-            f"the profile {settings.profile!r} is a draft profile (no 'publish: true' in "
-            f"{suite.path}), and recorded numbers are committed and published: record with "
-            f"--profile {(publishing or ['<a publishing profile>'])[0]}, or add --draft to "
-            f"record draft numbers on purpose"
-        )
+    # Counts do not depend on the profile: any will do for them.
+    counts_only = all(m.deterministic for m in metrics)
+    profile = suite.profile_to_publish(args.profile, draft=args.draft or counts_only)
     suite = with_commands(suite, args.commands)
     if args.groups:
         suite = replace(suite, groups=tuple(suite.group(g) for g in args.groups))

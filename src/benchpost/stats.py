@@ -51,7 +51,7 @@ _T975 = {
     16: 2.120, 17: 2.110, 18: 2.101, 19: 2.093, 20: 2.086, 22: 2.074, 24: 2.064,
     26: 2.056, 28: 2.048, 30: 2.042, 40: 2.021, 60: 2.000, 120: 1.980,
 }  # fmt: skip
-_Z975 = 1.960
+Z975 = 1.960
 
 #: The confidence level of every interval benchpost prints.
 LEVEL = 0.95
@@ -69,7 +69,7 @@ def t_quantile(df: float) -> float:
         return _T975[df]
     known = sorted(_T975)
     if df > known[-1]:
-        lo, hi, t_lo, t_hi = known[-1], math.inf, _T975[known[-1]], _Z975
+        lo, hi, t_lo, t_hi = known[-1], math.inf, _T975[known[-1]], Z975
     else:
         lo = max(k for k in known if k < df)
         hi = min(k for k in known if k > df)
@@ -117,7 +117,7 @@ def with_between_builds(log_ratio: Normalish, relative_sd: float) -> Normalish:
     bounds = None
     if log_ratio.bounds is not None:  # each side widened, as the symmetric case is
         low, high = log_ratio.bounds
-        extra, middle = _Z975 * between, log_ratio.mean
+        extra, middle = Z975 * between, log_ratio.mean
         bounds = (
             middle - math.hypot(middle - low, extra),
             middle + math.hypot(high - middle, extra),
@@ -194,7 +194,7 @@ def median_of(samples: Sequence[float]) -> Normalish:
     if k == 0:
         return Normalish(statistics.median(ordered) if ordered else math.nan, math.inf, 0)
     low, high = ordered[k - 1], ordered[n - k]
-    return Normalish(statistics.median(ordered), (high - low) / (2 * _Z975), math.inf, (low, high))
+    return Normalish(statistics.median(ordered), (high - low) / (2 * Z975), math.inf, (low, high))
 
 
 def signed_rank_rank(n: int, alpha: float = 1 - LEVEL) -> int:
@@ -209,7 +209,7 @@ def signed_rank_rank(n: int, alpha: float = 1 - LEVEL) -> int:
     if n > EXACT_UP_TO:
         pairs = n * (n + 1) / 2
         sd = math.sqrt(n * (n + 1) * (2 * n + 1) / 24)
-        return max(0, math.floor(pairs / 2 - _Z975 * sd + 0.5))
+        return max(0, math.floor(pairs / 2 - Z975 * sd + 0.5))
     counts = _signed_rank_counts(n)
     below, k, total = 0.0, 0, 2.0**n
     while k < len(counts) and below + counts[k] / total <= alpha / 2:
@@ -246,7 +246,7 @@ def hodges_lehmann(samples: Sequence[float]) -> Normalish:
     if k == 0:
         return Normalish(centre, math.inf, 0)
     low, high = pairwise[k - 1], pairwise[len(pairwise) - k]
-    return Normalish(centre, (high - low) / (2 * _Z975), math.inf, (low, high))
+    return Normalish(centre, (high - low) / (2 * Z975), math.inf, (low, high))
 
 
 def unpaired_log_ratio(reference: Sequence[float], other: Sequence[float]) -> Normalish:

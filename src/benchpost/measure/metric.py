@@ -48,6 +48,9 @@ class Job:
     scratch: Path  # a folder for temporary files
     #: the set the result joins (written into it; never part of its fingerprint)
     measured_in: MeasuredSet | None = None
+    #: when the command's budget for rounds ends (``time.monotonic``; the profile's
+    #: ``budget`` counts from the command's start, for every measurement it makes)
+    budget_ends: float = math.inf
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ that can change its numbers (``keys``), so editing prose never measures again.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -91,8 +93,9 @@ class ResultStore:
         self.scheduler = Scheduler(
             self.layout.measure_lock, ResultCache(self.progress), self.progress, self.timeout
         )
+        budget_ends = time.monotonic() + self.profile.budget if self.profile.budget else math.inf
         self.here = Here(self.suite, self.profile, self.layout, self.toolchain,
-                         self.scheduler, self.timeout, self.measured_in)  # fmt: skip
+                         self.scheduler, self.timeout, self.measured_in, budget_ends)  # fmt: skip
         if self.sweep:
             removed = self.layout.sweep()
             if removed:

@@ -9,6 +9,7 @@ this run's set (``measured_in``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -39,6 +40,8 @@ class Here:
     scheduler: Scheduler
     timeout: float
     measured_in: MeasuredSet
+    #: when the profile's budget for rounds ends: it is the whole command's
+    budget_ends: float = math.inf
 
     def measure(
         self, rows: tuple[Benchmark, ...], specs: list[InterpreterSpec], metric: Metric, live: Live
@@ -126,6 +129,7 @@ class Here:
             timeout=self.timeout,
             scratch=self.layout.scratch,
             measured_in=self.measured_in,
+            budget_ends=self.budget_ends,
         )
 
     def code_digest(self, bench: Benchmark) -> str:

@@ -231,6 +231,23 @@ class Suite:
             raise LookupError(f"no profile {name!r} in {self.path} (profiles: {known})")
         return self.profiles[name]
 
+    def profile_to_publish(self, name: str | None, draft: bool = False) -> Profile:
+        """The profile numbers to commit and publish (``freeze``, ``record``) are measured
+        with: ``name``, else the first one meant for publishing (``publish: true``). A
+        draft profile only with ``draft``: its numbers would be published all the same."""
+        publishing = [p.name for p in self.profiles.values() if p.publish]
+        if name is None and not publishing:
+            raise LookupError(f"no profile in {self.path} says 'publish: true': name one")
+        profile = self.profile(name or publishing[0])
+        if not (profile.publish or draft):
+            raise LookupError(
+                f"the profile {profile.name!r} is a draft profile (no 'publish: true' in "
+                f"{self.path}), and these numbers are committed and published: measure with "
+                f"--profile {(publishing or ['<a publishing profile>'])[0]}, or add --draft "
+                f"to publish draft numbers on purpose"
+            )
+        return profile
+
     def one_of_each_extension(self) -> list[Benchmark]:
         """The empty loop and a benchmark of each C extension: enough to find out
         whether this machine can build and measure them."""
