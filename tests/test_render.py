@@ -6,7 +6,9 @@ so that the expected text is exact.
 
 from __future__ import annotations
 
+import random
 import re
+from dataclasses import replace
 
 import pyperf
 import pytest
@@ -23,6 +25,7 @@ from benchpost.render.inline import (
     value_text,
 )
 from benchpost.render.note import measurement_note
+from benchpost.render.precision import wider_than_target
 from benchpost.render.table import TableOptions, cell_text, failure_notes, results_table
 from benchpost.results import CACHED, FAILED, Cell, Results
 from benchpost.suite import EMPTY_LOOP, Benchmark, InterpreterSpec, Profile
@@ -409,3 +412,31 @@ def test_the_note_names_an_interpreters_arguments_and_environment():
     column = dataclasses.replace(PYPY, spec=spec)
     assert column.long_display == "PyPy 7.3.11 (Python 3.9.16; X=1 pypy --jit off)"
     assert PYPY.long_display == "PyPy 7.3.11 (Python 3.9.16)"
+
+
+def test_a_ratio_wider_than_the_profiles_target_is_named_in_the_note_with_the_rounds_it_needs():
+    """The budget ended first: the note says which ratio missed the ±3 % target, how
+    wide it is, and about how many more rounds would have reached it."""
+    rng = random.Random(5)
+    steady = [70e-9 * (1 + rng.gauss(0, 0.005)) for _ in range(10)]
+    noisy = [200e-9 * (1 + rng.gauss(0, 0.15)) for _ in range(10)]
+    times = {
+        (EMPTY_LOOP, "cpython"): [20e-9] * 10,
+        (EMPTY_LOOP, "pypy"): [1e-9 * (1 + 0.001 * k) for k in range(10)],
+        (NOARGS, "cpython"): steady,
+        (NOARGS, "pypy"): [t / 2.5 for t in steady],
+        (ONEARG, "cpython"): [50e-9] * 10,
+        (ONEARG, "pypy"): noisy,
+    }
+    targeted = replace(PROFILE, rounds=6, target=0.03, between_builds=0.01, publish=True)
+    results = replace(make_results(times), profile=targeted)
+    wide = wider_than_target(results)
+    assert [(w.benchmark, w.interpreter) for w in wide] == [("onearg(i)", "PyPy")]
+    (only,) = wide
+    assert only.half > 0.03 and only.rounds == 10 and only.more > 10
+    note = measurement_note(results)
+    assert "1 ratio is wider than the profile's ±3% target" in note, note
+    assert f"onearg(i) (PyPy): ±{only.half:.1%} after 10 rounds, about {only.more} more" in note
+    # A profile without a target lists nothing.
+    assert wider_than_target(make_results(times)) == []
+    assert "target" not in measurement_note(make_results(times))

@@ -7,6 +7,7 @@ import statistics
 from benchpost import schema, stats
 from benchpost.measure.machine import FULL_CORE
 from benchpost.measure.metric import distinct as _distinct
+from benchpost.render.precision import wide_sentence, wider_than_target
 from benchpost.results import Results, SetFacts
 
 
@@ -48,6 +49,7 @@ def _recorded_note(results: Results) -> str:
             f"sets, so every column is the recorded set's. Install what is missing "
             f"and build again to measure everything here."
         )
+    parts.append(wide_sentence(wider_than_target(results), results.profile.target))
     stale = sorted({c.benchmark.name for c in results.cells.values() if c.stale})
     if stale and results.frozen:
         parts.append(
@@ -90,12 +92,13 @@ def _measured_here(results: Results, here: list) -> str:
     metadata = [c.metadata() for c in measured]
     parts = [results.metric.describe(metadata, here, results.profile, when, machine)]
     parts += process_facts(measured)
+    parts.append(wide_sentence(wider_than_target(results), results.profile.target))
     if not results.profile.publish and not results.frozen:
         parts.append(
             f"Draft numbers: the profile \u201c{results.profile.name}\u201d is not meant "
             f"for publishing."
         )
-    return " ".join(parts)
+    return " ".join(p for p in parts if p)
 
 
 #: The machine counts as busy when others used more than this share of its CPU time.
