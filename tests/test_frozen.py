@@ -177,3 +177,15 @@ def test_a_freeze_measures_its_post_alone_and_every_later_build_renders_it_the_s
         sphinx_build(project, "-W", "--keep-going", "-E", env=env)
         shown.append(re.findall(NUMBERS, page.read_text(), re.S))
     assert shown[0] and shown[0] == shown[1] == shown[2]
+    # show prints what the post shows: its frozen numbers, whatever profile is asked.
+    values = re.findall(r'class="benchpost-value">([^<]*)<', page.read_text())
+    assert values
+    printed = subprocess.run(
+        [sys.executable, "-m", "benchpost", "show", "posts/calls-again.rst", "--profile", "quick"],
+        cwd=project, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert printed.returncode == 0, printed.stderr[-3000:]
+    text = " ".join(printed.stdout.split())
+    assert all(" ".join(v.split()) in text for v in values), (values, text)
+    assert "These times were frozen with the post" in text
+    assert "measuring" not in printed.stderr

@@ -235,7 +235,13 @@ def test_a_target_plans_the_rounds_after_the_pilot(tmp_path, target, budget, rou
                f"warmups: {{cpython: 0}}, target: {target}, budget: {budget}}}")  # fmt: skip
     twins = "- {name: a, label: A, command: current}\n- {name: b, label: B, command: current}\n"
     suite = load_suite(write_suite(tmp_path, twins, ONE_GROUP, profile))
-    store = ResultStore(suite, suite.profile("test"), tmp_path / "cache")
+    said: list[str] = []
+    store = ResultStore(suite, suite.profile("test"), tmp_path / "cache", progress=said.append)
     bench = suite.group("g").benchmarks[0]
     results = store.results([bench], ["a", "b"], TIME)
-    assert {len(results.cell(bench, name).by_round()) for name in ("a", "b")} == rounds
+    (done,) = {len(results.cell(bench, name).by_round()) for name in ("a", "b")}
+    assert {done} == rounds
+    # The command ends with each benchmark's rounds and width, and what more would do.
+    (summary,) = [line for line in said if line.strip().startswith(f"{bench.name}: ")]
+    assert f"{bench.name}: {done} rounds, ±" in summary
+    assert ("(at target)" in summary) == (target == 0.9), summary

@@ -73,7 +73,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def _add_measuring(sub: argparse.ArgumentParser) -> None:
     """The options of ``run`` and ``show``."""
-    sub.add_argument("groups", nargs="*", help="benchmark groups (default: all)")
+    sub.add_argument(
+        "groups", nargs="*",
+        help="benchmark groups (default: all); for show, a post instead (posts/x.rst): "
+        "the post as a build shows it, in text",
+    )  # fmt: skip
     sub.add_argument(
         "--profile", help=f"profile of the suite ($BENCHPOST_PROFILE, else {Settings.profile})"
     )
@@ -223,6 +227,10 @@ def main(argv: list[str] | None = None) -> int:
         return run(args, _print_progress)
     if args.command == "warmup":
         return _warmup(args)
+    if args.command == "show" and [Path(g).suffix for g in args.groups] == [".rst"]:
+        from benchpost.show_post import show_post
+
+        return show_post(Path(args.groups[0]), Path.cwd(), args.cache_dir, args.profile)
     if args.command == "clean":
         shutil.rmtree(args.cache_dir, ignore_errors=True)
         print(f"removed {args.cache_dir}")

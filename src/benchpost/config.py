@@ -51,6 +51,8 @@ class Settings:
     #: the post (its document name) that ``python -m benchpost freeze`` is freezing
     #: in this build: it is measured, and its results are copied to its frozen folder
     freeze: str = ""
+    #: the one post a build reads (``python -m benchpost show posts/x.rst``)
+    only: str = ""
 
     @classmethod
     def register(cls, app) -> None:
@@ -68,7 +70,7 @@ class Settings:
                 # rule for a float: a text default lets "-D benchpost_timeout=20" through.
                 default, kinds = f"{default:g}", (float, int, str)
             # Freezing one post re-reads that post only (see sphinx.collector).
-            rebuild = "" if f.name == "freeze" else "env"
+            rebuild = "" if f.name in ("freeze", "only") else "env"
             app.add_config_value(f"benchpost_{f.name}", default, rebuild, kinds)
 
     @classmethod

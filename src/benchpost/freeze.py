@@ -91,7 +91,7 @@ def freeze(post: Path, confdir: Path, recorded_root: Path, profile: str | None) 
     env = {**os.environ, **({"BENCHPOST_PROFILE": profile} if profile else {})}
     print(f"benchpost: freezing {docname}: $ {' '.join(command)}", file=sys.stderr, flush=True)
     try:
-        returncode = _run_build(command, confdir, env)
+        returncode = run_build(command, confdir, env)
         if returncode != 0 or not (staging / COMPLETE).is_file():
             raise FreezeError(
                 f"{docname} could not show every number (see the build's warnings above, "
@@ -116,7 +116,7 @@ def freeze(post: Path, confdir: Path, recorded_root: Path, profile: str | None) 
 FREEZE_LOCK = MACHINE_LOCK.with_name(MACHINE_LOCK.name.replace("measure", "freeze"))
 
 
-def _run_build(command: list[str], confdir: Path, env: dict[str, str]) -> int:
+def run_build(command: list[str], confdir: Path, env: dict[str, str]) -> int:
     """Run the freezing build; SIGTERM or SIGHUP to this command ends the build too (it
     then keeps what it finished and removes what it half wrote), and the build dies
     with this command if it is killed outright."""

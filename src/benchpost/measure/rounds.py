@@ -6,10 +6,10 @@ order; a ratio then comes from the rounds (``benchpost.stats``), so a
 disturbance lasting seconds lands on both sides of it. Several benchmarks
 measured together (a table's) share the rounds: each round visits them in a
 random order, so every benchmark's rounds spread over the whole
-measurement. After the profile's ``rounds``, more are run for the
-benchmarks whose ratio's interval is wider than the profile's
-``precision``, each process then taking as many values as Kalibera &
-Jones's rule says pays off. One interpreter's processes become one pyperf
+measurement. After the profile's ``rounds`` (the pilot), more are run for the
+benchmarks that need them (``measure.planning``: planned to the profile's
+``target``, or while wider than its ``precision``), each process then taking
+as many values as Kalibera & Jones's rule says pays off. One interpreter's processes become one pyperf
 JSON file: one run per worker process, its round in its metadata.
 """
 
@@ -29,7 +29,7 @@ import pyperf
 
 from benchpost import schema, stats
 from benchpost.files import temp_dir
-from benchpost.measure import allocation, machine
+from benchpost.measure import machine, planning
 from benchpost.measure.metric import Job
 from benchpost.measure.process import MeasureError
 from benchpost.measure.worker_process import run_worker
@@ -78,90 +78,28 @@ def measure_in_rounds(
                     _size_processes([s for s in group if s.error is None], profile)
                 if profile.target:
                     ends = min(job.budget_ends for job in jobs)
-                    planned = _plan(benchmarks, profile, started, ends, progress)
+                    planned = planning.plan_rounds(benchmarks, profile, started, ends, progress)
             todo = [
                 alive
                 for key, group in benchmarks.items()
                 if (alive := [s for s in group if s.error is None])
-                and (number <= profile.rounds or _more(key, alive, number, profile, planned))
+                and (
+                    number <= profile.rounds
+                    or planning.more_rounds(key, alive, number, profile, planned)
+                )
             ]
             if not todo:
                 break
-            if number > 1:
+            if planned is not None:
+                planned.report(benchmarks, number, progress)
+            elif number > 1:
                 progress(f"  round {number}: {len(todo)} of {len(benchmarks)} benchmarks")
             rng.shuffle(todo)
             for group in todo:
                 _one_round(group, number, rng, Path(scratch))
+    if planned is not None:
+        planned.summary(benchmarks, progress)
     return [side.error or _pyperf_json(side, pairing) for side in sides]
-
-
-@dataclass
-class Plan:
-    """The rounds each benchmark runs in all (grown by later stages), and when the
-    budget ends (``time.monotonic``)."""
-
-    rounds: dict[object, int]
-    deadline: float = math.inf
-
-
-def _more(
-    key: object, sides: list[Side], number: int, profile: Profile, planned: Plan | None
-) -> bool:
-    """Whether a benchmark runs round ``number`` (past the first ``rounds``): the plan
-    says so (a profile with a ``target``), else its ratios are not precise yet."""
-    if planned is None:
-        return not _precise(sides, profile, profile.precision)
-    if time.monotonic() > planned.deadline:
-        return False  # the budget is spent: the intervals are what they are
-    past_plan = number > planned.rounds.get(key, profile.rounds)
-    if past_plan and not _precise(sides, profile, profile.rounds_target):
-        # Its planned rounds are run and the interval is still too wide: plan again from
-        # the interval itself (in simulation at 5 % noise per round, 88 % instead of 60 %
-        # of the intervals end within the target, coverage 94 %, for 5 % more rounds).
-        widest = max(_half_widths(sides), default=math.inf)
-        needed = allocation.rounds_to_narrow(widest, number - 1, profile.rounds_target)
-        planned.rounds[key] = min(profile.most_rounds, max(number, needed))
-    return number <= planned.rounds.get(key, profile.rounds)
-
-
-def _plan(
-    benchmarks: dict[object, list[Side]],
-    profile: Profile,
-    started: float,
-    budget_ends: float,
-    progress: Callable[[str], None],
-) -> Plan:
-    """The rounds each benchmark runs in all, from the pilot (``measure.allocation``),
-    said in one line: how many more rounds, about how long, who stops short."""
-    needs = []
-    for key, group in benchmarks.items():
-        alive = [s for s in group if s.error is None]
-        rounds = [s.by_round() for s in alive]
-        pairs = [(a, b) for i, a in enumerate(rounds) for b in rounds[i + 1 :]]
-        # what a round cost in the pilot, plus the values the processes now take more
-        longer = (profile.min_time * 1.5) * sum(s.values - profile.values for s in alive)
-        pilot_cost = sum(statistics.fmean(s.process_seconds) for s in alive if s.process_seconds)
-        per_round = pilot_cost + longer
-        done = min((len(r) for r in rounds), default=0)
-        needs.append(allocation.Need(key, allocation.spread_of(pairs), done, per_round))
-    now = time.monotonic()
-    spent, budget = now - started, max(0.0, budget_ends - now)
-    pilot, most = profile.rounds, profile.most_rounds
-    planned = allocation.plan(needs, pilot, profile.rounds_target, budget, most)
-    extra = {n.key: planned[n.key] - n.done for n in needs}
-    reach = profile.rounds_target  # the rounds' share of the published target
-    short = [n for n in needs if allocation.half_width(n.spread, planned[n.key], pilot) > reach]
-    ending = (
-        f"{len(short)} will stay wider than ±{profile.target:.0%} (their rounds or the budget end)"
-        if short
-        else f"all planned to ±{profile.target:.0%}"
-    )
-    progress(
-        f"  after {pilot} rounds ({spent:.0f} s): {sum(extra.values())} more rounds for "
-        f"{sum(1 for e in extra.values() if e)} of {len(needs)} benchmarks, about "
-        f"{sum(extra[n.key] * n.cost for n in needs):.0f} s; {ending}"
-    )
-    return Plan(planned, budget_ends)
 
 
 def _one_round(group: list[Side], number: int, rng: random.Random, scratch: Path) -> None:
@@ -220,31 +158,6 @@ def _fed_process(
 
 #: How many times a process that did not get its core is run in all.
 STARVED_TRIES = 3
-
-
-def _precise(sides: list[Side], profile: Profile, width: float) -> bool:
-    """True if no paired ratio needs more rounds: its 95 % interval from the rounds is
-    within ``width``, or the rounds' own uncertainty is already below half of
-    what varies between builds (``between_builds``), which more rounds cannot shrink."""
-    if width <= 0:
-        return True
-    enough = math.log1p(profile.between_builds) / 2
-    return all(
-        half <= width or math.log1p(half) / stats.Z975 <= enough for half in _half_widths(sides)
-    )
-
-
-def _half_widths(sides: list[Side]) -> list[float]:
-    """The relative half-width of each paired ratio's 95 % interval from the rounds."""
-    widths = []
-    for i, first in enumerate(sides):
-        for second in sides[i + 1 :]:
-            a, b = first.by_round(), second.by_round()
-            common = sorted(a.keys() & b.keys())
-            log_ratio = stats.paired_log_ratio([a[r] for r in common], [b[r] for r in common])
-            low, high = log_ratio.interval()
-            widths.append(math.expm1((high - low) / 2))
-    return widths
 
 
 def _size_processes(sides: list[Side], profile: Profile) -> None:

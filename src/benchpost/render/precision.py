@@ -13,11 +13,8 @@ from dataclasses import dataclass
 
 from benchpost import stats
 from benchpost.measure.allocation import rounds_to_narrow
+from benchpost.measure.planning import SLACK
 from benchpost.results import Results, paired_rounds
-
-#: A half-width this close to the target counts as at it (the target is printed
-#: rounded to a percent).
-SLACK = 0.0005
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ def setup(app: Sphinx) -> dict[str, object]:
     blog.register(app)
     app.add_env_collector(ResultsCollector)
     app.add_css_file(STYLE.name)
-    app.connect("config-inited", frozen.read_only_the_frozen_post)
+    app.connect("config-inited", frozen.read_only_one_post)
     app.connect("builder-inited", _start_build)
     app.connect("source-read", frozen.on_source_read)
     app.connect("build-finished", frozen.finish_freezing)

@@ -81,11 +81,12 @@ def left_out(env: BuildEnvironment, state: BuildState) -> None:
         state.freeze_incomplete = True
 
 
-def read_only_the_frozen_post(app: Sphinx, config: Config) -> None:
+def read_only_one_post(app: Sphinx, config: Config) -> None:
     """A freezing build reads the post it freezes (and the root document), no other:
     another live post would be measured with the freeze's profile, for nothing (the
-    freeze builds in folders of its own, thrown away; ``benchpost.freeze``)."""
-    freezing = getattr(config, "benchpost_freeze", "")
+    freeze builds in folders of its own, thrown away; ``benchpost.freeze``). So does
+    the build of ``show posts/x.rst`` (``benchpost_only``)."""
+    freezing = getattr(config, "benchpost_freeze", "") or getattr(config, "benchpost_only", "")
     if not freezing:
         return
     suffixes = config.source_suffix
