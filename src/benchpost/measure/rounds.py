@@ -9,8 +9,9 @@ random order, so every benchmark's rounds spread over the whole
 measurement. After the profile's ``rounds`` (the pilot), more are run for the
 benchmarks that need them (``measure.planning``: planned to the profile's
 ``target``, or while wider than its ``precision``), each process then taking
-as many values as Kalibera & Jones's rule says pays off. One interpreter's processes become one pyperf
-JSON file: one run per worker process, its round in its metadata.
+as many values as Kalibera & Jones's rule says pays off. One interpreter's
+processes become one pyperf JSON file: one run per worker process, its round
+in its metadata.
 """
 
 from __future__ import annotations
