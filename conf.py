@@ -22,6 +22,7 @@ exclude_patterns = [
     ".github",
     ".ci",
     "README.md",
+    "docs",
     "benchmarks",
     "cext",
     "src",
