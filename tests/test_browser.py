@@ -313,3 +313,43 @@ def test_tables_and_charts_are_visible_and_do_not_overflow(browser, page, viewpo
         assert picture["width"] > 0 and picture["height"] > 0, f"an image is not shown: {facts}"
         assert picture["right"] <= view + 1, f"an image overflows: {facts}"
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+
+
+# Evaluated in a chart's SVG: the bounding box of every piece of text (matplotlib draws
+# text as glyphs in <g id="text_N">), in the drawing's own units, and its viewBox.
+TEXT_BOXES = """(() => {
+  const svg = document.documentElement;
+  const view = svg.viewBox.baseVal;
+  const boxes = Array.from(document.querySelectorAll('g[id^="text_"]')).map((g) => {
+    const b = g.getBBox();
+    // the group's transforms included, the page's scaling of the drawing left out
+    const m = svg.getScreenCTM().inverse().multiply(g.getScreenCTM());
+    const corners = [[b.x, b.y], [b.x + b.width, b.y + b.height]].map(([x, y]) => {
+      const p = svg.createSVGPoint(); p.x = x; p.y = y; return p.matrixTransform(m);
+    });
+    return {id: g.id, left: corners[0].x, top: corners[0].y,
+            right: corners[1].x, bottom: corners[1].y, width: b.width};
+  });
+  return {view: {x: view.x, y: view.y, width: view.width, height: view.height}, boxes};
+})()"""
+
+
+def test_every_charts_text_lies_inside_its_drawing(browser, page):
+    """Every label, tick and legend entry of every chart (wide and narrow) is inside the
+    SVG's viewBox: none is cut off at an edge (the wide chart's axis label once ended
+    in "lines: 95 % interv")."""
+    _, project = page
+    charts = sorted((project / "_build" / "html" / "_images").glob("chart-*.svg"))
+    assert charts
+    for chart in charts:
+        facts = look(browser, chart.as_uri(), 1280, 900, None, TEXT_BOXES)
+        view, boxes = facts["view"], facts["boxes"]
+        assert boxes and all(b["width"] > 0 for b in boxes), (chart.name, facts)
+        for box in boxes:
+            inside = (
+                box["left"] >= view["x"] - 0.5
+                and box["top"] >= view["y"] - 0.5
+                and box["right"] <= view["x"] + view["width"] + 0.5
+                and box["bottom"] <= view["y"] + view["height"] + 0.5
+            )
+            assert inside, f"{chart.name}: {box['id']} leaves the drawing {view}: {box}"
