@@ -202,7 +202,7 @@ def html_text(fragment: str) -> str:
     return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment))).strip()
 
 
-_MEASURING = re.compile(r"benchpost: measuring .* \[(\d+)(?:-(\d+))?/\d+\]")
+_MEASURING = re.compile(r"benchpost: measuring .* \[results? (\d+)(?:-(\d+))?\]")
 
 
 def measured_count(log: str) -> int:

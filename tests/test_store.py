@@ -32,7 +32,7 @@ def test_measures_once_then_reuses(tmp_path, interpreter):
     store, benchmarks, messages = store_for(tmp_path)
     first = store.results(benchmarks, [interpreter])
     assert {c.origin for c in first.cells.values()} == {MEASURED}
-    assert [m for m in messages if m.startswith("measuring")][-1].endswith("[1-3/3]")
+    assert [m for m in messages if m.startswith("measuring")][-1].endswith("[results 1-3]")
     cell = first.cell(benchmarks[0], interpreter)
     assert cell.mean() > 0 and len(cell.values()) == 6  # 2 rounds x 3 values
     # The files are plain pyperf JSON that pyperf itself reads.
@@ -54,7 +54,7 @@ def test_changing_one_benchmark_measures_only_that_one(tmp_path):
     origins = {b.name: results.cell(b, "cpython").origin for b in results.benchmarks}
     assert origins == {EMPTY_LOOP.name: CACHED, "noargs": CACHED, "onearg(i)": MEASURED}
     assert [m for m in messages if m.startswith("measuring")] == [
-        "measuring onearg(i) on " + results.interpreters[0].display + " [1/1]"
+        "measuring onearg(i) on " + results.interpreters[0].display + " [result 1]"
     ]
 
 

@@ -62,6 +62,8 @@ class Scheduler:
     #: how long to wait for another build's measuring before giving up (seconds)
     wait: float = 600.0
     _failed: dict[tuple[object, str, str], Cell] = field(default_factory=dict)
+    #: results put to measuring so far: progress counts on over the whole build
+    _numbered: int = 0
     _origins: dict[tuple[object, str, str], str] = field(default_factory=dict)
     #: seconds spent measuring, and of those, in measured values (times only)
     wall_seconds: float = 0.0
@@ -111,9 +113,10 @@ class Scheduler:
         if self.gave_up:
             return [self._gave_up(p) for p in pending]
         cells: list[Cell] = []
+        first, self._numbered = self._numbered + 1, self._numbered + len(pending)
         try:
             if metric.parallel and len(pending) > 1:
-                labels = [self._label([p], n, len(pending)) for n, p in enumerate(pending, 1)]
+                labels = [self._label([p], n) for n, p in enumerate(pending, first)]
                 # Under the lock, so that no time is measured meanwhile (it would be disturbed).
                 workers = min(len(pending), os.cpu_count() or 1)
                 with self._locked(), ThreadPoolExecutor(workers) as pool:
@@ -123,7 +126,7 @@ class Scheduler:
             else:
                 # All together, in shared rounds (see measure.timing); one lock hold.
                 with self._locked():
-                    cells += self._measure(pending, self._label(pending, 1, len(pending)), metric)
+                    cells += self._measure(pending, self._label(pending, first), metric)
         except LockTimeout as exc:  # another build holds the lock and does not let go
             self.progress(f"failed: {exc}")
             self.gave_up = str(exc)
@@ -135,12 +138,14 @@ class Scheduler:
         return Cell(job.benchmark, job.interpreter.name, origin=FAILED, error=self.gave_up)
 
     @staticmethod
-    def _label(batch: list[Pending], number: int, total: int) -> str:
+    def _label(batch: list[Pending], number: int) -> str:
+        """What a progress line names: the benchmarks, the interpreters, and the results'
+        numbers in this build (counted on from table to table)."""
         benchmarks = list(dict.fromkeys(p.job.benchmark.name for p in batch))
         interpreters = " and ".join(dict.fromkeys(p.job.interpreter.display for p in batch))
         what = benchmarks[0] if len(benchmarks) == 1 else _some_names(benchmarks)
         last = number + len(batch) - 1
-        count = f"{number}/{total}" if last == number else f"{number}-{last}/{total}"
+        count = f"result {number}" if last == number else f"results {number}-{last}"
         return f"{what} on {interpreters} [{count}]"
 
     def _locked(self):
