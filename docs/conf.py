@@ -21,3 +21,17 @@ html_theme_options = {"description": "PyPy blog posts whose numbers are real"}
 # Only local targets are checked (tox -e docs -- -b linkcheck): the build has
 # no network, and the papers and projects linked are not ours to watch.
 linkcheck_ignore = [r"https?://"]
+
+
+def setup(app):
+    """Object types of the reference, so that every key of the YAML files is in the
+    inventory (objects.inv) that tests/test_docs.py compares with the code."""
+    app.add_object_type(
+        "suitekey", "suitekey", objname="suite.yaml key", indextemplate="pair: %s; suite.yaml key"
+    )
+    app.add_object_type(
+        "gridkey",
+        "gridkey",
+        objname="machines.yaml key",
+        indextemplate="pair: %s; machines.yaml key",
+    )

@@ -43,7 +43,9 @@ _COMMANDS = {
 }
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and option of ``python -m benchpost`` (docs/reference/cli.rst
+    documents each; tests/test_docs.py compares the two)."""
     parser = argparse.ArgumentParser(prog="benchpost", description=__doc__.split("\n")[0])
     parser.add_argument("--suite", default=Settings.suite, help="suite file (%(default)s)")
     parser.add_argument(
@@ -68,7 +70,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     commands.add_parser(
         "clean", help="delete the cache folder (everything is measured again)", parents=[anywhere]
     )
-    return parser.parse_args(argv)
+    return parser
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
 
 
 def _add_measuring(sub: argparse.ArgumentParser) -> None:
