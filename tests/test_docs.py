@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import inspect
+import json
 import posixpath
 import subprocess
 import sys
@@ -325,3 +326,18 @@ def test_grid_keys(inventory, suite_path):
     in_code = accepted_keys(lambda: load_grid(suite_path.with_name("machines.yaml"), suite))
     problems = differences("std:gridkey", documented(inventory, "std:gridkey"), in_code)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.build
+def test_no_local_link_is_broken(tmp_path):
+    """Sphinx's linkcheck over the docs, local targets only (conf.py ignores http(s)://:
+    the build has no network, and other sites are not ours to watch)."""
+    pytest.importorskip("myst_parser")
+    out = tmp_path / "linkcheck"
+    command = [sys.executable, "-m", "sphinx", "-q", "-b", "linkcheck", "docs", out]
+    checked = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout[-3000:] + checked.stderr[-3000:]
+    results = [json.loads(line) for line in (out / "output.json").read_text().splitlines()]
+    assert results, "linkcheck found no link at all"
+    broken = [r for r in results if r["status"] not in ("ignored", "unchecked", "working")]
+    assert not broken, broken
