@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from benchpost.cli import parse_args
+from benchpost.config import Settings
 
 from .conftest import TIME_CELL, make_project, run_benchpost, suite_yaml
 
@@ -66,3 +67,18 @@ def test_the_suite_and_cache_options_go_before_or_after_the_command():
     assert after.cache_dir == before.cache_dir == Path("here")
     assert after.suite == before.suite == "s.yaml"
     assert parse_args(["warmup", "g/b", "--interpreter", "x"]).cache_dir != Path("here")
+
+
+def test_an_option_typed_on_the_command_line_wins_over_the_environment(monkeypatch, tmp_path):
+    """BENCHPOST_PROFILE exported long ago stands in for a missing --profile; a typed
+    --profile (or record --machine) wins over it."""
+    from benchpost.cli import parse_args, settings_of
+
+    monkeypatch.setenv("BENCHPOST_PROFILE", "tiny")
+    monkeypatch.setenv("BENCHPOST_MACHINE", "from-the-environment")
+    monkeypatch.chdir(tmp_path)
+    assert settings_of(parse_args(["show"])).profile == "tiny"
+    assert settings_of(parse_args(["show", "--profile", "quick"])).profile == "quick"
+    typed = Settings.from_values({"machine": "typed"}, tmp_path, tmp_path, explicit={"machine"})
+    assert typed.machine == "typed"
+    assert Settings.from_values({}, tmp_path, tmp_path).machine == "from-the-environment"

@@ -251,8 +251,9 @@ def run(args: argparse.Namespace, progress: Callable[[str], None]) -> int:
     given = {"suite": args.suite, "profile": args.profile, "mode": args.mode,
              "metrics": "time,instructions"}  # fmt: skip
     try:
+        typed = {name for name in ("profile", "mode") if given[name]}
         settings = Settings.from_values(
-            {k: v for k, v in given.items() if v}, Path.cwd(), Path(args.cache_dir)
+            {k: v for k, v in given.items() if v}, Path.cwd(), Path(args.cache_dir), typed
         )
         suite = load_suite(settings.suite)
         store = ResultStore(suite, suite.profile(settings.profile), Path(settings.cache_dir),

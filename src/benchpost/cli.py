@@ -161,6 +161,7 @@ def _warmup(args: argparse.Namespace) -> int:
             {"suite": args.suite, **({"profile": args.profile} if args.profile else {})},
             Path.cwd(),
             Path(args.cache_dir),
+            explicit={"profile"} if args.profile else (),
         )
         store = ResultStore(suite, suite.profile(settings.profile), Path(args.cache_dir))
         curves = measure_curves(
@@ -213,7 +214,10 @@ def settings_of(args: argparse.Namespace) -> Settings:
         "metrics": args.metrics or [DEFAULT.name],
     }
     values = {k: v for k, v in given.items() if v is not None}
-    return Settings.from_values(values, Path.cwd(), Path(args.cache_dir))
+    typed = {"profile": args.profile, "mode": args.mode, "interpreters": args.interpreters,
+             "metrics": args.metrics}  # fmt: skip
+    explicit = {name for name, value in typed.items() if value}
+    return Settings.from_values(values, Path.cwd(), Path(args.cache_dir), explicit)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ the command line agree on every default.
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -80,14 +81,19 @@ class Settings:
         return cls.from_values(values, confdir, Path(doctreedir) / "benchpost")
 
     @classmethod
-    def from_values(cls, values: dict, confdir: Path, default_cache: Path) -> Settings:
-        """Settings from plain values (the command line's options), then the environment.
+    def from_values(
+        cls, values: dict, confdir: Path, default_cache: Path, explicit: Collection[str] = ()
+    ) -> Settings:
+        """Settings from plain values (conf.py's, or the command line's), then the
+        environment, which wins over them but for the ``explicit`` ones (an option typed
+        on the command line wins over a variable exported long ago).
 
         Paths are relative to ``confdir``; an empty ``cache_dir`` is ``default_cache``.
         """
         values = {**{f.name: getattr(cls(), f.name) for f in fields(cls)}, **values}
         for name, variable in ENVIRONMENT.items():
-            values[name] = os.environ.get(variable) or values[name]
+            if name not in explicit:
+                values[name] = os.environ.get(variable) or values[name]
         values["interpreters"] = tuple(_words(values["interpreters"]))
         values["metrics"] = tuple(_words(values["metrics"]))
         values["suite"] = str((confdir / values["suite"]).resolve())

@@ -235,6 +235,7 @@ def run(args: argparse.Namespace, progress: Callable[[str], None]) -> int:
 def _record(args: argparse.Namespace, suite: Suite, progress: Callable[[str], None]) -> Path:
     settings = Settings.from_values(
         {"suite": args.suite, "machine": args.machine}, Path.cwd(), Path(args.cache_dir),
+        explicit={"machine"} if args.machine else (),
     )  # fmt: skip
     metrics = [metric_named(m) for m in args.metrics or [DEFAULT.name]]
     # Counts do not depend on the profile: any will do for them.
