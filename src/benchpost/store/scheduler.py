@@ -1,14 +1,15 @@
 """Measuring what is missing: one at a time (or side by side), locked, remembered.
 
-- **Lock.** One lock file in the cache serialises measuring across threads,
-  processes and concurrent builds: two timings never run at once (they would
-  disturb each other), and nothing is measured twice (a result another build
-  stored while we waited is taken from the store).
+- **Lock.** One lock file for the whole machine (``store.layout.MACHINE_LOCK``,
+  in /tmp) serialises measuring across threads, processes and concurrent builds,
+  whatever their caches: two timings never run at once (they would disturb each
+  other), and nothing is measured twice (a result another build stored while we
+  waited is taken from the store).
 - **Together.** The cells of one table (every benchmark, every
   interpreter) are measured in one go, in shared paired rounds (see
-  ``measure.timing``), so that both sides of a ratio see the same
-  conditions, and every benchmark's rounds span the whole measurement. A metric that load cannot
-  change (counts) runs one job per core.
+  ``measure.rounds``), so that both sides of a ratio see the same
+  conditions, and every benchmark's rounds span the whole measurement. A
+  metric that load cannot change (counts) runs one job per core.
 - **Time well spent.** How much of the timing's wall time went into the
   values themselves, for the build's summary (counts spend theirs under
   valgrind, and have no values in time).
