@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from benchpost import stats
+from benchpost import stats, steady
+from benchpost.measure import allocation
 
 positive = st.floats(min_value=1e-9, max_value=1.0)
 sample = st.lists(positive, min_size=2, max_size=12)
@@ -137,7 +138,7 @@ def test_a_geometric_mean_is_at_least_as_certain_as_its_parts_together():
 
 
 @pytest.mark.parametrize(
-    ("values", "steady"),
+    ("values", "expected"),
     [
         ([10.0, 10.1, 9.9, 10.0, 10.05, 9.95, 10.0, 10.02], True),
         ([20.0, 16.0, 13.0, 11.0, 10.0, 10.0, 10.0, 10.0], False),  # still warming up
@@ -145,27 +146,27 @@ def test_a_geometric_mean_is_at_least_as_certain_as_its_parts_together():
         ([10.0, 30.0, 10.0], True),  # too few to tell
     ],
 )
-def test_steady_state(values, steady):
-    assert stats.is_steady(values) is steady
+def test_steady_state(values, expected):
+    assert steady.is_steady(values) is expected
 
 
 def test_kalibera_jones_repeats_the_level_that_varies_most():
     # Processes agree (all variance is within them): long processes pay off.
-    assert stats.values_per_process([1.0, 1.0, 1.0], 0.01, 10, 0.5, 0.02) == math.inf
+    assert allocation.values_per_process([1.0, 1.0, 1.0], 0.01, 10, 0.5, 0.02) == math.inf
     # Processes differ a lot, values agree: few values per process.
-    few = stats.values_per_process([1.0, 1.5, 0.7, 1.3], 0.0001, 10, 0.1, 0.02)
-    many = stats.values_per_process([1.0, 1.01, 0.99, 1.0], 0.01, 10, 0.1, 0.02)
+    few = allocation.values_per_process([1.0, 1.5, 0.7, 1.3], 0.0001, 10, 0.1, 0.02)
+    many = allocation.values_per_process([1.0, 1.01, 0.99, 1.0], 0.01, 10, 0.1, 0.02)
     assert few < many
 
 
 def test_warmup_needed_is_where_every_process_has_settled():
     warm = [10.0] * 12
     slow_start = [40.0, 25.0, 15.0, 10.5, 10.0, 10.1, 9.9, 10.0, 10.0, 10.0, 10.0, 10.0]
-    assert stats.warmup_needed([warm, warm]) == 0
-    assert stats.warmup_needed([warm, slow_start]) == 3
+    assert steady.warmup_needed([warm, warm]) == 0
+    assert steady.warmup_needed([warm, slow_start]) == 3
     # A single outlier later on (a GC pause) is not a warm-up.
     blip = [10.0] * 6 + [30.0] + [10.0] * 5
-    assert stats.warmup_needed([blip]) == 0
+    assert steady.warmup_needed([blip]) == 0
 
 
 def test_a_slow_first_value_that_every_process_shares_is_warm_up():
@@ -176,22 +177,22 @@ def test_a_slow_first_value_that_every_process_shares_is_warm_up():
         [rng.uniform(114, 119), *(101 * (1 + rng.gauss(0, 0.01)) for _ in range(59))]
         for _ in range(5)
     ]
-    assert stats.warmup_needed(processes) == 1
+    assert steady.warmup_needed(processes) == 1
     one_slow = [processes[0], *([101.0 + 0.5 * (i % 3) for i in range(60)] for _ in range(4))]
-    assert stats.warmup_needed(one_slow) == 0  # one process's slow start: noise
+    assert steady.warmup_needed(one_slow) == 0  # one process's slow start: noise
 
 
 def test_noise_alone_is_not_a_warm_up():
     rng = random.Random(3)
     noisy = [[100 * (1 + rng.gauss(0, 0.3)) for _ in range(60)] for _ in range(5)]
-    assert stats.warmup_needed(noisy) <= 5
+    assert steady.warmup_needed(noisy) <= 5
     warming = [[400.0, 300.0, 200.0, 150.0, *p[4:]] for p in noisy]
-    assert stats.warmup_needed(warming) >= 2
+    assert steady.warmup_needed(warming) >= 2
 
 
 def test_rounds_for_a_target_grow_with_the_square_of_the_spread():
     # 12 % per round, 3 % wanted: (12 / 3)**2 = 16 rounds; twice the spread, 4x the rounds
-    assert stats.rounds_for(0.12, 0.03) == pytest.approx(16)
-    assert stats.rounds_for(0.24, 0.03) == pytest.approx(64)
-    assert stats.rounds_for(0.001, 0.03) == 1  # never fewer than one round
-    assert math.isnan(stats.rounds_for(math.nan, 0.03))
+    assert allocation.rounds_for(0.12, 0.03) == pytest.approx(16)
+    assert allocation.rounds_for(0.24, 0.03) == pytest.approx(64)
+    assert allocation.rounds_for(0.001, 0.03) == 1  # never fewer than one round
+    assert math.isnan(allocation.rounds_for(math.nan, 0.03))

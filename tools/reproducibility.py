@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from benchpost import stats
+from benchpost.measure import allocation
 from benchpost.render.format import format_speedup
 from benchpost.results import Comparison, paired_rounds
 from benchpost.store import MEASURE, ResultStore
@@ -162,7 +163,7 @@ def _dimension(rounds: list[dict[str, list[float]]], target: float) -> None:
         if not sds or not done:
             continue
         sd = statistics.median(sds)
-        needed = stats.rounds_for(sd, math.log1p(target))
+        needed = allocation.rounds_for(sd, math.log1p(target))
         factors.append(needed / done)
         print(f"{name:42} {sd:10.1%} {done:7g} {needed:8.0f}")
     if factors:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyperf
 
-from benchpost import schema, stats
+from benchpost import schema, stats, steady
 from benchpost.measure.interpreters import Column, InterpreterNotFound
 from benchpost.measure.metric import Metric
 from benchpost.measure.timing import TIME
@@ -279,12 +279,12 @@ class Results:
 
     def unsteady(self, benchmark: Benchmark, interpreter: str) -> tuple[int, int]:
         """How many of the cell's processes were not steady, of how many (see
-        ``stats.is_steady``); (0, 0) for a cell without processes."""
+        ``steady.is_steady``); (0, 0) for a cell without processes."""
         cell = self._ok(benchmark, interpreter)
         if cell is None:
             return 0, 0
         runs = [run.values for run in cell.result.get_runs() if run.values]
-        return sum(not stats.is_steady(v) for v in runs), len(runs)
+        return sum(not steady.is_steady(v) for v in runs), len(runs)
 
 
 def _set_id(column: Column) -> str:

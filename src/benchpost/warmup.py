@@ -4,7 +4,7 @@ It runs a few worker processes of one benchmark on one interpreter with no
 warm-up at all and many values each (the loop count calibrated once,
 beforehand, in a process of its own), draws every process's values in order
 (as krun's warm-up plots do), and says from which value on every process
-stays at its steady level (``stats.warmup_needed``). The profiles' ``warmups``
+stays at its steady level (``steady.warmup_needed``). The profiles' ``warmups``
 for PyPy come from this, not from a guess.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchpost import stats
+from benchpost import steady
 from benchpost.files import atomic_write_bytes, temp_dir
 from benchpost.measure.timing import format_time, time_unit
 from benchpost.measure.worker_process import run_worker
@@ -31,7 +31,7 @@ class WarmupCurves:
     interpreter: str  # as shown: "PyPy 7.3.11"
     loops: int  # loop iterations per value
     processes: tuple[tuple[float, ...], ...]
-    needed: int  # warm-up values every process needs (stats.warmup_needed)
+    needed: int  # warm-up values every process needs (steady.warmup_needed)
     configured: int  # what the profile uses now
 
     def verdict(self, profile: str) -> str:
@@ -81,7 +81,7 @@ def measure_curves(
         job.interpreter.display,
         first.get_loops(),
         tuple(curves),
-        stats.warmup_needed(curves),
+        steady.warmup_needed(curves),
         store.profile.warmups_for(job.interpreter.kind),
     )
 

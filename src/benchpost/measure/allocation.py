@@ -106,3 +106,42 @@ def spread_of(pairs: Sequence[tuple[dict[int, float], dict[int, float]]]) -> flo
         if len(logs) >= 2:
             spreads.append(statistics.stdev(logs))
     return max(spreads, default=math.nan)
+
+
+# -- Kalibera & Jones's dimensioning --------------------------------------------
+
+
+def values_per_process(
+    process_means: Sequence[float],
+    within_variance: float,
+    values: int,
+    process_cost: float,
+    value_cost: float,
+) -> float:
+    """How many values a process should take (Kalibera & Jones 2013, sec. 4).
+
+    With two levels of repetition, the variance of the grand mean per unit
+    of cost is smallest at ``sqrt((process_cost / value_cost) * (within /
+    between))`` values per process, where ``between`` is the variance
+    *between* processes that is not explained by the values' own noise
+    (``var(process means) - within / values``). Returns ``inf`` when no such
+    variance is seen (then longer processes are always better).
+    """
+    if len(process_means) < 2 or value_cost <= 0:
+        return math.nan
+    between = statistics.variance(process_means) - within_variance / values
+    if between <= 0:
+        return math.inf
+    return math.sqrt(max(process_cost, 0.0) / value_cost * within_variance / between)
+
+
+def rounds_for(per_round_sd: float, target_se: float) -> float:
+    """Rounds a paired ratio needs for a standard error of ``target_se`` (both on the
+    log scale): the mean of K per-round log-ratios has ``sd / sqrt(K)``, so K is
+    ``(sd / target_se)**2`` (the Hodges-Lehmann centre needs about pi/3 times as
+    many for normal noise). This is Kalibera & Jones's dimensioning (2013, sec. 4) at the one
+    level a paired ratio repeats: the round. NaN when unknown.
+    """
+    if not (per_round_sd >= 0 and target_se > 0):
+        return math.nan
+    return max(1.0, (per_round_sd / target_se) ** 2)

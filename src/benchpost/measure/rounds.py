@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pyperf
 
-from benchpost import schema, stats
+from benchpost import schema
 from benchpost.files import temp_dir
-from benchpost.measure import machine, planning
+from benchpost.measure import allocation, machine, planning
 from benchpost.measure.metric import Job
 from benchpost.measure.process import MeasureError
 from benchpost.measure.worker_process import run_worker
@@ -163,7 +163,7 @@ STARVED_TRIES = 3
 
 def _size_processes(sides: list[Side], profile: Profile) -> None:
     """Values per process for the extra rounds: Kalibera & Jones's optimum (see
-    ``stats.values_per_process``), never fewer than the profile's, at most 4x."""
+    ``allocation.values_per_process``), never fewer than the profile's, at most 4x."""
     for side in sides:
         means = list(side.by_round().values())
         within = [statistics.variance(r.values) for r in side.runs if len(r.values) > 1]
@@ -171,7 +171,7 @@ def _size_processes(sides: list[Side], profile: Profile) -> None:
             continue
         value_cost = profile.min_time * 1.5  # a value takes min_time to 2x min_time
         process_cost = statistics.fmean(side.process_seconds) - side.values * value_cost
-        best = stats.values_per_process(
+        best = allocation.values_per_process(
             means, statistics.fmean(within), side.values, process_cost, value_cost
         )
         if not math.isnan(best):  # inf (no variance between processes): the most values

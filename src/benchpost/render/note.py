@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 
-from benchpost import schema, stats
+from benchpost import schema, steady
 from benchpost.measure.machine import FULL_CORE
 from benchpost.measure.metric import distinct as _distinct
 from benchpost.render.precision import wide_sentence, wider_than_target
@@ -117,10 +117,10 @@ def process_facts(cells: list) -> list[str]:
         + (f" to {max(rounds)}" if max(rounds) > min(rounds) else "")
         + "."
     ]
-    unsteady = sum(not stats.is_steady(run.values) for run in runs)
+    unsteady = sum(not steady.is_steady(run.values) for run in runs)
     facts.append(
         f"{len(runs) - unsteady} of {len(runs)} processes were steady after their warm-up "
-        f"(their first and second half of values within {stats.STEADY_TOLERANCE:.0%} "
+        f"(their first and second half of values within {steady.STEADY_TOLERANCE:.0%} "
         f"or within noise)."
     )
     facts += starved_facts(cells)
