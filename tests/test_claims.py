@@ -156,7 +156,8 @@ def test_a_version_in_the_prose_that_no_column_has_fails_at_its_line(tmp_path):
 
 @pytest.mark.build
 def test_the_command_line_lists_every_claim_with_its_verdict(tmp_path):
-    project = claims_project(tmp_path, POST)
+    spanning = "\n.. claim:: calls/fast faster than calls/slow on cpython\n\n   Cheap, again.\n"
+    project = claims_project(tmp_path, POST + spanning)
     proc = run_benchpost(project, "claims", str(project / "index.rst"), "--profile", "tiny")
     assert proc.returncode == 0, proc.stderr
     assert re.match(
@@ -164,6 +165,8 @@ def test_the_command_line_lists_every_claim_with_its_verdict(tmp_path):
         r"measured: fast \d+x faster \(\d+.\d+\)",
         proc.stdout,
     ), proc.stdout
+    # The directive's claim too (the command once read roles only).
+    assert "index.rst:6: supported: calls/fast faster than calls/slow on cpython" in proc.stdout
 
 
 @pytest.mark.build

@@ -148,7 +148,8 @@ Calls again
    :metric: time
 
 A call takes :bench:`calls/noargs/cpython` on CPython; PyPy is
-:bench-ratio:`calls/*/pypy` than CPython.
+:bench-ratio:`calls/*/pypy` than CPython, and
+:claim:`quick to call <pypy faster than cpython on calls/noargs>`.
 """
 
 
@@ -189,3 +190,13 @@ def test_a_freeze_measures_its_post_alone_and_every_later_build_renders_it_the_s
     assert all(" ".join(v.split()) in text for v in values), (values, text)
     assert "These times were frozen with the post" in text
     assert "measuring" not in printed.stderr
+    # claims checks the frozen numbers too, as the build does (it measured live ones).
+    claims = ["claims", "posts/calls-again.rst", "--profile", "tiny"]
+    checked = subprocess.run(
+        [sys.executable, "-m", "benchpost", *claims],
+        cwd=project, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert "measuring" not in checked.stderr, checked.stderr[-2000:]
+    assert re.search(r"calls-again\.rst:\d+: \w+: pypy faster than cpython", checked.stdout), (
+        checked.stdout + checked.stderr
+    )

@@ -226,14 +226,21 @@ def _benchmarks(suite: Suite, target: str) -> list[Benchmark]:
     return suite.select(group, names)
 
 
-#: A claim in a post's source: ":claim:`words <claim>`".
-IN_SOURCE = re.compile(r":claim:`(?P<words>[^`<]*)<(?P<claim>[^`<>]+)>`")
+#: A claim in a post's source: ":claim:`words <claim>`", or ".. claim:: <claim>" over
+#: the sentences that make it.
+IN_SOURCE = re.compile(
+    r":claim:`(?P<words>[^`<]*)<(?P<claim>[^`<>]+)>`|^[ \t]*\.\. claim::[ \t]+(?P<spans>.+)$",
+    re.M,
+)
 
 
 def in_source(text: str) -> list[tuple[int, str]]:
-    """The claims of a post's source, with their line numbers."""
+    """The claims of a post's source (roles and directives), with their line numbers."""
     return [
-        (text.count("\n", 0, found.start()) + 1, " ".join(found["claim"].split()))
+        (
+            text.count("\n", 0, found.start()) + 1,
+            " ".join((found["claim"] or found["spans"]).split()),
+        )
         for found in IN_SOURCE.finditer(text)
     ]
 
@@ -245,7 +252,9 @@ def run(args: argparse.Namespace, progress: Callable[[str], None]) -> int:
     """``python -m benchpost claims POST``: every claim of a post, checked as a build
     checks it; the exit code (1 if one is not supported)."""
     from benchpost.config import Settings
-    from benchpost.store import ResultStore
+    from benchpost.freeze import FreezeError, docname_of, field_value
+    from benchpost.store import FROZEN, ResultStore
+    from benchpost.store.layout import frozen_dir
     from benchpost.suite import SuiteError, load_suite
 
     given = {"suite": args.suite, "profile": args.profile, "mode": args.mode,
@@ -258,8 +267,12 @@ def run(args: argparse.Namespace, progress: Callable[[str], None]) -> int:
         suite = load_suite(settings.suite)
         store = ResultStore(suite, suite.profile(settings.profile), Path(settings.cache_dir),
                             settings.timeout, progress, settings.mode)  # fmt: skip
-        found = in_source(args.post.read_text(encoding="utf-8"))
-    except (SuiteError, LookupError, OSError) as exc:
+        source = args.post.read_text(encoding="utf-8")
+        if field_value(source):  # a frozen post is checked against its frozen numbers
+            docname = docname_of(args.post, Path.cwd())
+            store = store.sharing(FROZEN, frozen_dir(suite.recorded_dir, docname))
+        found = in_source(source)
+    except (SuiteError, LookupError, OSError, FreezeError) as exc:
         print(f"benchpost: error: {exc}", file=sys.stderr)
         return 2
     grades = _grades(Path.cwd() / "conf.py")
