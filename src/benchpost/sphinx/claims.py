@@ -36,7 +36,7 @@ from benchpost.sphinx.collector import claims_of, mark_incomplete
 from benchpost.sphinx.fetch import Unavailable, fetch_results, usable_state
 from benchpost.sphinx.roles import _Role
 from benchpost.sphinx.state import BuildState, known_build, warn
-from benchpost.suite import Benchmark
+from benchpost.suite import Benchmark, Profile
 
 logger = logging.getLogger("benchpost")
 
@@ -85,7 +85,7 @@ def judge(env, location: str, text: str, grades: dict) -> str:
     try:
         state = usable_state(env, location)
         claim = parse(text, grades)
-        verdict, measured = _check(claim, env, location, state)
+        verdict, measured, profile = _check(claim, env, location, state)
     except Unavailable:
         return ""
     except (ClaimError, LookupError) as exc:
@@ -94,10 +94,10 @@ def judge(env, location: str, text: str, grades: dict) -> str:
         return ""
     claims_of(env).setdefault(env.docname, []).append((location, claim.text, verdict, measured))
     message = f"{claim.text}; measured: {measured}"
-    if verdict != SUPPORTED and state.store.profile.tests_only:
+    if verdict != SUPPORTED and profile.tests_only:
         # Two rounds decide little, and a test profile's numbers are never published.
         logger.info("benchpost: claim %s with the %r profile: %s", verdict,
-                    state.store.profile.name, message, location=location)  # fmt: skip
+                    profile.name, message, location=location)  # fmt: skip
     elif verdict == CONTRADICTED:
         warn(f"claim not supported: {message}", location, "claim")
     elif verdict == INCONCLUSIVE:
@@ -105,19 +105,24 @@ def judge(env, location: str, text: str, grades: dict) -> str:
     return verdict
 
 
-def _check(claim: Claim, env, location: str, state: BuildState) -> tuple[str, str]:
-    """The claim checked against the numbers this post shows (``fetch_results``)."""
+def _check(claim: Claim, env, location: str, state: BuildState) -> tuple[str, str, Profile]:
+    """The claim checked against the numbers this post shows (``fetch_results``), and
+    the profile those numbers were measured with (a frozen post's own, not the build's)."""
+    profiles: list[Profile] = []
 
     def shown(benchmarks: list[Benchmark], names: list[str], metric: Metric) -> Results:
         grid = fetch_results(env, location, benchmarks, names, [metric])
         if not grid:
             raise Unavailable(f"{metric.plural} are left out of this build")
+        profiles.append(grid[0].profile)
         return grid[0]
 
     try:
-        return check(claim, state.suite, shown)
+        verdict, measured = check(claim, state.suite, shown)
     except Unmeasured as exc:
         raise Unavailable(str(exc)) from None  # reported where the number is missing
+    tests_only = [p for p in profiles if p.tests_only]
+    return verdict, measured, (tests_only or profiles or [state.store.profile])[0]
 
 
 #: A version named in prose: "PyPy 5.9", "CPython 3.12".
