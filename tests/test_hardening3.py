@@ -269,19 +269,16 @@ def test_pruning_a_posts_files_never_touches_a_post_whose_slug_extends_it(tmp_pa
     assert sorted(p.name for p in images.iterdir()) == ["a-b-chart-1.svg", "a-chart-1.svg"]
 
 
+def freeze_command() -> list[str]:
+    """``python -m benchpost freeze index.rst`` with the tests' suite and profile."""
+    return [sys.executable, "-m", "benchpost", "--suite", "suite.yaml", "freeze", "index.rst",
+            *FREEZE_DRAFT]  # fmt: skip
+
+
 def start_freeze(project: Path) -> subprocess.Popen:
     """``python -m benchpost freeze index.rst`` of a small post whose one group is
     slow, returned once its build measures."""
-    command = [
-        sys.executable,
-        "-m",
-        "benchpost",
-        "--suite",
-        "suite.yaml",
-        "freeze",
-        "index.rst",
-        *FREEZE_DRAFT,
-    ]
+    command = freeze_command()
     freeze = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)  # fmt: skip
     assert freeze.stdout is not None
@@ -310,16 +307,7 @@ def test_a_killed_freeze_ends_its_build_and_leaves_nothing_in_the_source_tree(tm
 def test_two_freezes_of_one_post_at_once_both_succeed(tmp_path):
     post = ":date: 2026-11-23\n\nPost\n====\n\n.. benchmark-table:: odd\n"
     project = make_project(tmp_path, suite_with("time.sleep(0.01)", "import time"), post)
-    command = [
-        sys.executable,
-        "-m",
-        "benchpost",
-        "--suite",
-        "suite.yaml",
-        "freeze",
-        "index.rst",
-        *FREEZE_DRAFT,
-    ]
+    command = freeze_command()
     freezes = [
         subprocess.Popen(
             command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True

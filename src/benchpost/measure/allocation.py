@@ -83,6 +83,21 @@ def _gain(need: Need, rounds: int, pilot: int) -> float:
     return half_width(need.spread, rounds, pilot) - half_width(need.spread, rounds + 1, pilot)
 
 
+def published_half(rounds_half: float, between_builds: float) -> float:
+    """The published half-width of an interval ``rounds_half`` wide from its rounds:
+    ``between_builds`` added in quadrature on the log scale, as
+    ``stats.with_between_builds`` adds it."""
+    floor = stats.Z975 * math.log1p(between_builds)
+    return math.expm1(math.hypot(math.log1p(rounds_half), floor))
+
+
+def rounds_half(published: float, between_builds: float) -> float:
+    """The half-width the rounds gave a published interval (``published_half`` undone;
+    0 when ``between_builds`` alone is that wide)."""
+    floor = stats.Z975 * math.log1p(between_builds)
+    return math.expm1(math.sqrt(max(0.0, math.log1p(published) ** 2 - floor**2)))
+
+
 def rounds_to_narrow(half: float, rounds: int, target: float) -> int:
     """The rounds in all that bring an interval ``half`` wide after ``rounds`` rounds
     (relative half-width) to ``target``: a width shrinks as one over the square root

@@ -74,20 +74,19 @@ class Plan:
         for key, group in benchmarks.items():
             alive = [s for s in group if s.error is None]
             done = min((len(s.by_round()) for s in alive), default=0)
-            width = self._published(group)
+            rounds_only = max(half_widths(alive), default=math.inf)
+            width = allocation.published_half(rounds_only, self.profile.between_builds)
             if width <= target + SLACK:
                 verdict = "at target"
             else:
-                rounds_only = max(half_widths(alive), default=math.inf)
                 more = allocation.rounds_to_narrow(rounds_only, done, self.profile.rounds_target)
                 verdict = f"wider than ±{target:.0%}: about {more - done} more rounds"
             progress(f"  {getattr(key, 'name', key)}: {done} rounds, ±{width:.1%} ({verdict})")
 
     def _published(self, group: list[Side]) -> float:
         """The widest published half-width of a benchmark's ratios (between builds in)."""
-        floor = stats.Z975 * math.log1p(self.profile.between_builds)
         widest = max(half_widths([s for s in group if s.error is None]), default=math.inf)
-        return math.expm1(math.hypot(math.log1p(widest), floor))
+        return allocation.published_half(widest, self.profile.between_builds)
 
 
 def more_rounds(

@@ -11,8 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from benchpost import stats
-from benchpost.measure.allocation import rounds_to_narrow
+from benchpost.measure.allocation import rounds_half, rounds_to_narrow
 from benchpost.measure.planning import SLACK
 from benchpost.results import Results, paired_rounds
 
@@ -57,11 +56,10 @@ def _more(half: float, done: int, results: Results) -> int:
     """The rounds past ``done`` that would bring ``half`` (between builds included)
     within the target; 0 if the target cannot be reached or the width is unknown."""
     profile = results.profile
-    floor = stats.Z975 * math.log1p(profile.between_builds)
-    rounds_only = math.sqrt(max(0.0, math.log1p(half) ** 2 - floor**2))
+    rounds_only = rounds_half(half, profile.between_builds)
     if not (math.isfinite(rounds_only) and profile.rounds_target > 0):
         return 0
-    return rounds_to_narrow(math.expm1(rounds_only), done, profile.rounds_target) - done
+    return rounds_to_narrow(rounds_only, done, profile.rounds_target) - done
 
 
 def wide_sentence(wide: list[Wide], target: float) -> str:
